@@ -1,0 +1,47 @@
+# skbscope: `make test` and `make run` do all set-up (Debian packages, configure, build).
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SCENARIO ?= lessons/scenarios/ping-router.yaml
+CMAKE_FLAGS ?=
+
+.PHONY: all deps configure build test run demo bench clean
+
+all: build
+
+deps:
+	@tools/install-deps.sh
+
+$(BUILD)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+configure: deps $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j $(JOBS)
+
+# Opens the GUI on the default scenario; with no display, runs the CLI demo instead and says so.
+run: build
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  $(BUILD)/bin/skbscope --scenario $(SCENARIO); \
+	else \
+	  echo "No display (DISPLAY/WAYLAND_DISPLAY unset): running the CLI demo instead of the GUI."; \
+	  $(MAKE) --no-print-directory demo; \
+	fi
+
+demo: build
+	@mkdir -p out
+	$(BUILD)/bin/skbscope-cli run $(SCENARIO) --trace out/demo.sktrace --pcap A:eth0=out/a.pcap --pcap B:eth0=out/b.pcap
+	$(BUILD)/bin/skbscope-cli chain out/demo.sktrace --host A --syscall sendto
+	$(BUILD)/bin/skbscope-cli info out/demo.sktrace
+	@echo "Open the trace in the GUI later with: $(BUILD)/bin/skbscope out/demo.sktrace"
+
+bench: deps
+	cmake -S . -B $(BUILD)-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DSKBSCOPE_BUILD_BENCH=ON -DSKBSCOPE_BUILD_TESTS=OFF -DSKBSCOPE_BUILD_GUI=OFF
+	cmake --build $(BUILD)-bench -j $(JOBS) --target skbscope_bench
+	$(BUILD)-bench/bin/skbscope_bench
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-bench out
