@@ -1,0 +1,158 @@
+// Wires a scenario into a running lab: for each host a stack Host, per interface an emulated
+// E1000Device with its E1000Adapter driver (joined only by MMIO, DMA memory and an IRQ line),
+// links between the devices' ports, then the programs. The only file that knows all of them.
+#include "app/lab/lab.h"
+
+#include <map>
+
+#include "app/lab/programs.h"
+#include "app/lab/scenario.h"
+#include "core/hw/dma.h"
+#include "core/hw/mmio.h"
+#include "nic/device/e1000_device.h"
+#include "nic/driver/e1000.h"
+#include "nic/link/link.h"
+#include "stack/host.h"
+
+namespace skbscope::lab {
+
+struct Nic {
+    std::unique_ptr<IrqLine> irq;
+    std::unique_ptr<E1000Device> device;
+    std::unique_ptr<E1000Adapter> driver;
+};
+
+struct Machine {
+    std::unique_ptr<Host> host;
+    std::unique_ptr<DmaMemory> memory; // the host's memory as its NICs see it over the bus
+    std::map<std::string, Nic> nics;
+    ContextId init_ctx = 0;
+};
+
+class World {
+public:
+    explicit World(const Scenario& s) : sim(s.seed) { sim.trace().scenario = s.name; }
+    ~World() {
+        // Programs and links refer to hosts and devices: tear down in reverse order of building.
+        programs.clear();
+        links.clear();
+        for (auto& [name, m] : machines) m.nics.clear();
+    }
+    Sim sim;
+    std::map<std::string, Machine> machines;
+    std::vector<std::unique_ptr<Link>> links;
+    std::vector<std::unique_ptr<Program>> programs;
+};
+
+namespace {
+
+Result<void> build(World& w, const Scenario& s) {
+    Sim& sim = w.sim;
+    for (const HostSpec& hs : s.hosts) {
+        Machine& m = w.machines[hs.name];
+        m.host = std::make_unique<Host>(sim, hs.name);
+        m.memory = std::make_unique<DmaMemory>();
+        HostId hid = m.host->host_id();
+        m.init_ctx = sim.add_context(hid, ContextKind::Task, "ip link set up (pid 1)");
+        for (const InterfaceSpec& is : hs.interfaces) {
+            Nic& nic = m.nics[is.name];
+            std::string label = hs.name + ":" + is.name;
+            nic.irq = std::make_unique<IrqLine>();
+            ContextId nic_ctx = sim.add_context(hid, ContextKind::Nic, is.name + " NIC");
+            nic.device = std::make_unique<E1000Device>(sim, nic_ctx, *m.memory, *nic.irq, label, is.mac);
+            nic.driver = std::make_unique<E1000Adapter>(sim, *nic.device, *m.memory, *nic.irq);
+            E1000Adapter& d = *nic.driver;
+            d.name = is.name;
+            d.dev_addr = is.mac;
+            d.mtu = is.mtu;
+            d.tx_ring_count = static_cast<int>(is.tx_ring);
+            d.rx_ring_count = static_cast<int>(is.rx_ring);
+            m.host->register_netdev(&d);
+            nic.irq->connect(m.host->irq_handler_for(&d));
+        }
+        for (const InterfaceSpec& is : hs.interfaces)
+            if (is.address) {
+                auto r = m.host->add_address(is.name, *is.address, is.prefix_len);
+                if (!r) return Error{s.file + ": hosts." + hs.name + ".interfaces." + is.name + ": " + r.error().message};
+            }
+        m.host->set_ip_forward(hs.ip_forward);
+    }
+    for (const LinkSpec& ls : s.links) {
+        Nic& a = w.machines[ls.a_host].nics[ls.a_dev];
+        Nic& b = w.machines[ls.b_host].nics[ls.b_dev];
+        std::string name = ls.a_host + ":" + ls.a_dev + "<->" + ls.b_host + ":" + ls.b_dev;
+        ContextId ctx = sim.add_context(w.machines[ls.a_host].host->host_id(), ContextKind::Link, name);
+        w.links.push_back(std::make_unique<Link>(sim, ctx, name, a.device->port(), b.device->port(),
+                                                 LinkParams{ls.speed_bps, ls.delay}));
+    }
+    // Bring the interfaces up (ip link set up), then the routes (ip route add), as a boot script would.
+    for (const HostSpec& hs : s.hosts) {
+        Machine& m = w.machines[hs.name];
+        Result<void> err;
+        sim.in_context(m.init_ctx, [&] {
+            m.host->open_devices();
+            for (const RouteSpec& rs : hs.routes) {
+                auto r = m.host->add_route(rs.dst, rs.prefix_len, rs.via, rs.dev);
+                if (!r && err.ok()) err = Error{s.file + ": hosts." + hs.name + ".routes: " + r.error().message};
+            }
+        });
+        if (!err) return err;
+    }
+    for (const HostSpec& hs : s.hosts)
+        for (const ProgramSpec& ps : hs.programs) {
+            w.programs.push_back(make_program(*w.machines[hs.name].host, ps));
+            w.programs.back()->start();
+        }
+    return {};
+}
+
+Result<std::unique_ptr<Lab>> finish_load(Result<Scenario> sc, const LabOptions& opts,
+                                         std::unique_ptr<Lab> lab, std::unique_ptr<Scenario>& slot,
+                                         std::unique_ptr<World>& world) {
+    if (!sc) return sc.error();
+    for (const std::string& set : opts.sets) {
+        auto r = apply_override(*sc, set);
+        if (!r) return r.error();
+    }
+    slot = std::make_unique<Scenario>(std::move(*sc));
+    world = std::make_unique<World>(*slot);
+    world->sim.rec().set_enabled(opts.tracing);
+    auto r = build(*world, *slot);
+    if (!r) return r.error();
+    return lab;
+}
+
+} // namespace
+
+Lab::Lab() = default;
+Lab::~Lab() = default;
+
+Result<std::unique_ptr<Lab>> Lab::load(const std::string& path, const LabOptions& opts) {
+    std::unique_ptr<Lab> lab(new Lab());
+    Lab* raw = lab.get();
+    return finish_load(load_scenario_file(path), opts, std::move(lab), raw->m_scenario, raw->m_world);
+}
+
+Result<std::unique_ptr<Lab>> Lab::load_text(const std::string& text, const std::string& name, const LabOptions& opts) {
+    std::unique_ptr<Lab> lab(new Lab());
+    Lab* raw = lab.get();
+    return finish_load(parse_scenario(text, name), opts, std::move(lab), raw->m_scenario, raw->m_world);
+}
+
+uint64_t Lab::run() {
+    m_world->sim.run_until(m_scenario->duration);
+    return m_world->sim.trace().events.size();
+}
+
+const Trace& Lab::trace() const { return m_world->sim.trace(); }
+Sim& Lab::sim() { return m_world->sim; }
+const Scenario& Lab::scenario() const { return *m_scenario; }
+
+std::vector<std::string> Lab::program_output() const {
+    std::vector<std::string> out;
+    for (const auto& p : m_world->programs)
+        for (const auto& line : p->output()) out.push_back(line);
+    return out;
+}
+
+} // namespace skbscope::lab

@@ -1,0 +1,198 @@
+// Scripted programs (a list of socket calls) and iputils-style ping, on the stack's libc wrappers.
+// LINUX: ping uses an ICMP "ping socket" (SOCK_DGRAM, IPPROTO_ICMP) as iputils does when raw
+// sockets are not allowed; the kernel puts the socket's identifier into the echo id.
+// SIMPLIFICATION: ping waits for each reply with SO_RCVTIMEO up to the next send time instead of
+// poll(); it prints no TTL (iputils reads it from IP_RECVTTL ancillary data).
+#include "app/lab/programs.h"
+
+#include <cstdio>
+
+#include "stack/host.h"
+#include "stack/syscall/libc.h"
+
+namespace skbscope::lab {
+
+namespace {
+
+std::string fmt_ms(TimeNs ns) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ns) / 1e6);
+    return buf;
+}
+
+std::string call_failed(const char* call, const SysResult& r) {
+    return std::string(call) + "() failed: " + errno_name(r.err);
+}
+
+class ScriptProgram final : public Program {
+public:
+    ScriptProgram(Host& host, const ProgramSpec& spec)
+        : m_host(host), m_spec(spec), m_task(host.spawn_task(spec.name, spec.pid)) {}
+
+    void start() override {
+        m_host.sim().at(m_spec.start, m_task->ctx, [this] { next(); });
+    }
+    bool finished() const override { return m_pc >= m_spec.steps.size(); }
+
+private:
+    void next() {
+        if (m_pc >= m_spec.steps.size()) return;
+        const StepSpec& s = m_spec.steps[m_pc];
+        auto cont = [this, name = op_name(s.op)](const SysResult& r) {
+            if (r.ret < 0) m_output.push_back(m_spec.name + ": " + call_failed(name, r));
+            ++m_pc;
+            next();
+        };
+        Task& t = *m_task;
+        switch (s.op) {
+        case StepSpec::Op::Socket:
+            libc_socket(t, AF_INET, s.type, s.protocol, cont);
+            break;
+        case StepSpec::Op::Bind:
+            libc_bind(t, s.fd, SockAddrIn{AF_INET, s.port, *s.addr}, cont);
+            break;
+        case StepSpec::Op::Sendto: {
+            std::optional<SockAddrIn> to;
+            if (s.addr) to = SockAddrIn{AF_INET, s.port, *s.addr};
+            libc_sendto(t, s.fd, s.data, to, s.flags, cont);
+            break;
+        }
+        case StepSpec::Op::Recvfrom:
+            libc_recvfrom(t, s.fd, s.len, s.flags, [this, cont](const SysResult& r) {
+                if (r.ret >= 0) {
+                    std::string from = r.from ? r.from->addr.to_string() + ":" + std::to_string(r.from->port) : "?";
+                    m_output.push_back(m_spec.name + ": received " + std::to_string(r.ret) + " bytes from " + from);
+                }
+                cont(r);
+            });
+            break;
+        case StepSpec::Op::Setsockopt:
+            libc_setsockopt(t, s.fd, s.level, s.optname, s.value, cont);
+            break;
+        case StepSpec::Op::Close:
+            libc_close(t, s.fd, cont);
+            break;
+        case StepSpec::Op::Sleep:
+            task_sleep(t, s.duration, [this] {
+                ++m_pc;
+                next();
+            });
+            break;
+        }
+    }
+    static const char* op_name(StepSpec::Op op) {
+        switch (op) {
+        case StepSpec::Op::Socket: return "socket";
+        case StepSpec::Op::Bind: return "bind";
+        case StepSpec::Op::Sendto: return "sendto";
+        case StepSpec::Op::Recvfrom: return "recvfrom";
+        case StepSpec::Op::Setsockopt: return "setsockopt";
+        case StepSpec::Op::Close: return "close";
+        case StepSpec::Op::Sleep: return "sleep";
+        }
+        return "?";
+    }
+
+    Host& m_host;
+    ProgramSpec m_spec;
+    Task* m_task;
+    size_t m_pc = 0;
+};
+
+// iputils ping: socket, then per sequence number sendto, wait for the reply until the next send
+// time, then close and print the statistics line.
+class PingProgram final : public Program {
+public:
+    PingProgram(Host& host, const ProgramSpec& spec)
+        : m_host(host), m_spec(spec), m_task(host.spawn_task(spec.name, spec.pid)) {}
+
+    void start() override {
+        m_host.sim().at(m_spec.start, m_task->ctx, [this] {
+            m_output.push_back("PING " + m_spec.ping_dst.to_string() + " " + std::to_string(m_spec.ping_size) + "(" +
+                               std::to_string(m_spec.ping_size + 28) + ") bytes of data.");
+            libc_socket(*m_task, AF_INET, SOCK_DGRAM, IPPROTO_ICMP, [this](const SysResult& r) {
+                if (r.ret < 0) return fail("socket", r);
+                m_fd = static_cast<int>(r.ret);
+                m_t0 = m_host.sim().now();
+                send_next();
+            });
+        });
+    }
+    bool finished() const override { return m_done; }
+
+private:
+    void fail(const char* call, const SysResult& r) {
+        m_output.push_back("ping: " + call_failed(call, r));
+        m_done = true;
+    }
+    TimeNs send_time(int seq) const { return m_t0 + static_cast<TimeNs>(seq - 1) * m_spec.ping_interval; }
+
+    void send_next() {
+        if (m_seq >= m_spec.ping_count) return finish();
+        ++m_seq;
+        TimeNs now = m_host.sim().now();
+        m_sent_at = now;
+        libc_sendto(*m_task, m_fd, iputils_echo_request(static_cast<uint16_t>(m_seq), now, m_spec.ping_size),
+                    SockAddrIn{AF_INET, 0, m_spec.ping_dst}, 0, [this](const SysResult& r) {
+                        if (r.ret < 0) return fail("sendto", r);
+                        ++m_transmitted;
+                        wait_reply();
+                    });
+    }
+
+    void wait_reply() {
+        TimeNs now = m_host.sim().now();
+        TimeNs deadline = m_seq < m_spec.ping_count ? send_time(m_seq + 1) : now + 10 * kNsPerSec;
+        TimeNs timeout = deadline > now ? deadline - now : 1;
+        libc_setsockopt(*m_task, m_fd, SOL_SOCKET, SO_RCVTIMEO, static_cast<int64_t>(timeout), [this](const SysResult&) {
+            libc_recvfrom(*m_task, m_fd, 192, 0, [this](const SysResult& r) { on_reply(r); });
+        });
+    }
+
+    void on_reply(const SysResult& r) {
+        TimeNs now = m_host.sim().now();
+        if (r.ret >= 8 && r.data.size() >= 8 && r.data[0] == 0) {
+            uint16_t seq = static_cast<uint16_t>((r.data[6] << 8) | r.data[7]);
+            ++m_received;
+            m_output.push_back(std::to_string(r.ret) + " bytes from " + (r.from ? r.from->addr.to_string() : "?") +
+                               ": icmp_seq=" + std::to_string(seq) + " time=" + fmt_ms(now - m_sent_at) + " ms");
+            if (m_seq < m_spec.ping_count) {
+                // Sleep until the next interval, as ping's main loop does.
+                TimeNs next = send_time(m_seq + 1);
+                return task_sleep(*m_task, next > now ? next - now : 0, [this] { send_next(); });
+            }
+            return finish();
+        }
+        // Timeout (EAGAIN) or something else: go on with the next request.
+        send_next();
+    }
+
+    void finish() {
+        if (m_done) return;
+        libc_close(*m_task, m_fd, [this](const SysResult&) {
+            int loss = m_transmitted ? 100 * (m_transmitted - m_received) / m_transmitted : 0;
+            m_output.push_back("--- " + m_spec.ping_dst.to_string() + " ping statistics ---");
+            m_output.push_back(std::to_string(m_transmitted) + " packets transmitted, " + std::to_string(m_received) +
+                               " received, " + std::to_string(loss) + "% packet loss");
+            m_done = true;
+        });
+    }
+
+    Host& m_host;
+    ProgramSpec m_spec;
+    Task* m_task;
+    int m_fd = -1;
+    int m_seq = 0;
+    int m_transmitted = 0, m_received = 0;
+    TimeNs m_t0 = 0, m_sent_at = 0;
+    bool m_done = false;
+};
+
+} // namespace
+
+std::unique_ptr<Program> make_program(Host& host, const ProgramSpec& spec) {
+    if (spec.kind == ProgramSpec::Kind::Ping) return std::make_unique<PingProgram>(host, spec);
+    return std::make_unique<ScriptProgram>(host, spec);
+}
+
+} // namespace skbscope::lab

@@ -1,0 +1,552 @@
+// Scenario loading with yaml-cpp. yaml-cpp reports syntax errors by exception: they are caught
+// here (app/ is the I/O boundary) and turned into "<file>:<line>:<col>: ..." errors. Every field
+// is checked; unknown keys are errors too, so a typo never silently changes a lesson.
+#include "app/lab/scenario.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace skbscope::lab {
+
+namespace {
+
+struct Ctx {
+    const std::string& file;
+    Error err(const YAML::Node& n, const std::string& path, const std::string& what) const {
+        auto m = n.Mark();
+        std::string pos = file;
+        if (!m.is_null()) pos += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+        return Error{pos + ": " + path + ": " + what};
+    }
+};
+
+std::string scalar(const YAML::Node& n) { return n.IsScalar() ? n.Scalar() : std::string(); }
+
+template <typename T> std::optional<T> parse_int(const std::string& s) {
+    T v{};
+    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+std::optional<bool> parse_bool(const std::string& s) {
+    if (s == "true" || s == "yes" || s == "on" || s == "1") return true;
+    if (s == "false" || s == "no" || s == "off" || s == "0") return false;
+    return std::nullopt;
+}
+
+// Checks that a map holds only the allowed keys.
+Result<void> only_keys(const Ctx& c, const YAML::Node& n, const std::string& path,
+                       std::initializer_list<const char*> allowed) {
+    if (!n.IsMap()) return c.err(n, path, "expected a mapping");
+    for (auto it = n.begin(); it != n.end(); ++it) {
+        std::string k = scalar(it->first);
+        bool ok = false;
+        for (const char* a : allowed) ok |= (k == a);
+        if (!ok) {
+            std::string list;
+            for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
+            return c.err(it->first, path, "unknown key '" + k + "' (expected one of: " + list + ")");
+        }
+    }
+    return {};
+}
+
+std::optional<std::pair<wire::Ipv4Addr, int>> parse_cidr(const std::string& s) {
+    auto slash = s.find('/');
+    if (slash == std::string::npos) return std::nullopt;
+    auto a = wire::Ipv4Addr::parse(s.substr(0, slash));
+    auto p = parse_int<int>(s.substr(slash + 1));
+    if (!a || !p || *p < 0 || *p > 32) return std::nullopt;
+    return std::make_pair(*a, *p);
+}
+
+std::optional<std::pair<wire::Ipv4Addr, uint16_t>> parse_endpoint(const std::string& s) {
+    auto colon = s.rfind(':');
+    if (colon == std::string::npos) return std::nullopt;
+    auto a = wire::Ipv4Addr::parse(s.substr(0, colon));
+    auto p = parse_int<uint32_t>(s.substr(colon + 1));
+    if (!a || !p || *p > 65535) return std::nullopt;
+    return std::make_pair(*a, static_cast<uint16_t>(*p));
+}
+
+#define TRY(expr)                                                                                                \
+    do {                                                                                                         \
+        auto _r = (expr);                                                                                        \
+        if (!_r) return _r.error();                                                                              \
+    } while (0)
+
+Result<InterfaceSpec> parse_interface(const Ctx& c, const std::string& name, const YAML::Node& n,
+                                      const std::string& path) {
+    TRY(only_keys(c, n, path, {"mac", "address", "mtu", "tx_ring", "rx_ring"}));
+    InterfaceSpec i;
+    i.name = name;
+    if (!n["mac"]) return c.err(n, path + ".mac", "missing (e.g. mac: \"02:00:00:00:00:01\")");
+    auto mac = wire::MacAddr::parse(scalar(n["mac"]));
+    if (!mac) return c.err(n["mac"], path + ".mac", "not a MAC address: '" + scalar(n["mac"]) + "'");
+    i.mac = *mac;
+    if (n["address"]) {
+        auto cidr = parse_cidr(scalar(n["address"]));
+        if (!cidr) return c.err(n["address"], path + ".address", "expected A.B.C.D/N, got '" + scalar(n["address"]) + "'");
+        i.address = cidr->first;
+        i.prefix_len = cidr->second;
+    }
+    auto num = [&](const char* key, uint32_t& out, uint32_t lo, uint32_t hi) -> Result<void> {
+        if (!n[key]) return {};
+        auto v = parse_int<uint32_t>(scalar(n[key]));
+        if (!v || *v < lo || *v > hi)
+            return c.err(n[key], path + "." + key,
+                         "expected a number from " + std::to_string(lo) + " to " + std::to_string(hi));
+        out = *v;
+        return {};
+    };
+    TRY(num("mtu", i.mtu, 68, 9000));
+    TRY(num("tx_ring", i.tx_ring, 8, 4096));
+    TRY(num("rx_ring", i.rx_ring, 8, 4096));
+    if (i.tx_ring % 8 || i.rx_ring % 8) return c.err(n, path, "ring sizes must be multiples of 8 (e1000 RDLEN/TDLEN)");
+    return i;
+}
+
+Result<RouteSpec> parse_route(const Ctx& c, const YAML::Node& n, const std::string& path) {
+    TRY(only_keys(c, n, path, {"dst", "via", "dev"}));
+    RouteSpec r;
+    if (!n["dst"]) return c.err(n, path + ".dst", "missing (a prefix like 10.0.0.0/8, or default)");
+    std::string dst = scalar(n["dst"]);
+    if (dst != "default") {
+        auto cidr = parse_cidr(dst);
+        if (!cidr) return c.err(n["dst"], path + ".dst", "expected A.B.C.D/N or default, got '" + dst + "'");
+        r.dst = cidr->first;
+        r.prefix_len = cidr->second;
+    }
+    if (n["via"]) {
+        auto gw = wire::Ipv4Addr::parse(scalar(n["via"]));
+        if (!gw) return c.err(n["via"], path + ".via", "not an IPv4 address: '" + scalar(n["via"]) + "'");
+        r.via = *gw;
+    }
+    if (!n["dev"]) return c.err(n, path + ".dev", "missing (the interface, e.g. eth0)");
+    r.dev = scalar(n["dev"]);
+    return r;
+}
+
+} // namespace
+
+std::optional<TimeNs> parse_duration(const std::string& text) {
+    size_t i = 0;
+    while (i < text.size() && (isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    if (i == 0) return std::nullopt;
+    double v = 0;
+    try {
+        v = std::stod(text.substr(0, i));
+    } catch (...) {
+        return std::nullopt;
+    }
+    std::string unit = text.substr(i);
+    double mul;
+    if (unit == "s") mul = 1e9;
+    else if (unit == "ms") mul = 1e6;
+    else if (unit == "us") mul = 1e3;
+    else if (unit == "ns" || unit.empty()) mul = 1;
+    else return std::nullopt;
+    double ns = v * mul;
+    if (ns < 0 || ns > 1e18) return std::nullopt;
+    return static_cast<TimeNs>(ns + 0.5);
+}
+
+std::optional<uint64_t> parse_rate(const std::string& text) {
+    size_t i = 0;
+    while (i < text.size() && isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    auto v = parse_int<uint64_t>(text.substr(0, i));
+    if (!v || *v == 0) return std::nullopt;
+    std::string unit = text.substr(i);
+    uint64_t mul;
+    if (unit == "Gbit") mul = 1'000'000'000ULL;
+    else if (unit == "Mbit") mul = 1'000'000ULL;
+    else if (unit == "Kbit") mul = 1'000ULL;
+    else if (unit == "bit" || unit.empty()) mul = 1;
+    else return std::nullopt;
+    if (*v > 400'000'000'000ULL / mul) return std::nullopt;
+    return *v * mul;
+}
+
+namespace {
+
+Result<StepSpec> parse_step(const Ctx& c, const YAML::Node& n, const std::string& path) {
+    if (!n.IsMap() || n.size() != 1)
+        return c.err(n, path, "a step is one call, e.g. '- sendto: {fd: 3, to: 10.0.0.2:9000, data: hi}'");
+    auto it = n.begin();
+    std::string op = scalar(it->first);
+    const YAML::Node v = it->second;
+    std::string p = path + "." + op;
+    StepSpec s;
+    s.line = n.Mark().line + 1;
+    auto get_fd = [&]() -> Result<void> {
+        if (!v.IsMap() || !v["fd"]) return c.err(v, p + ".fd", "missing (the file descriptor, e.g. 3)");
+        auto fd = parse_int<int>(scalar(v["fd"]));
+        if (!fd || *fd < 0) return c.err(v["fd"], p + ".fd", "expected a file descriptor number");
+        s.fd = *fd;
+        return {};
+    };
+    auto get_endpoint = [&](const char* key) -> Result<void> {
+        if (!v[key]) return c.err(v, p + "." + key, "missing (ADDRESS:PORT)");
+        auto ep = parse_endpoint(scalar(v[key]));
+        if (!ep) return c.err(v[key], p + "." + key, "expected A.B.C.D:PORT, got '" + scalar(v[key]) + "'");
+        s.addr = ep->first;
+        s.port = ep->second;
+        return {};
+    };
+    if (op == "socket") {
+        s.op = StepSpec::Op::Socket;
+        std::string type = v.IsScalar() ? scalar(v) : (v.IsMap() && v["type"] ? scalar(v["type"]) : "");
+        if (v.IsMap()) TRY(only_keys(c, v, p, {"type"}));
+        if (type == "dgram" || type == "udp") {
+            s.type = 2;
+            s.protocol = 17;
+        } else if (type == "icmp" || type == "ping") {
+            s.type = 2;
+            s.protocol = 1;
+        } else if (type == "stream" || type == "tcp") {
+            return c.err(v, p + ".type", "TCP sockets come with the TCP issue; this build has dgram and icmp");
+        } else {
+            return c.err(v, p + ".type", "expected dgram or icmp, got '" + type + "'");
+        }
+    } else if (op == "bind") {
+        s.op = StepSpec::Op::Bind;
+        TRY(only_keys(c, v, p, {"fd", "addr"}));
+        TRY(get_fd());
+        TRY(get_endpoint("addr"));
+    } else if (op == "sendto" || op == "send") {
+        s.op = StepSpec::Op::Sendto;
+        TRY(only_keys(c, v, p, {"fd", "to", "data", "size", "flags"}));
+        TRY(get_fd());
+        if (v["to"]) TRY(get_endpoint("to"));
+        if (v["data"] && v["size"]) return c.err(v, p, "give either data or size, not both");
+        if (v["data"]) {
+            std::string d = scalar(v["data"]);
+            s.data.assign(d.begin(), d.end());
+        } else if (v["size"]) {
+            auto sz = parse_int<uint32_t>(scalar(v["size"]));
+            if (!sz || *sz > 65507) return c.err(v["size"], p + ".size", "expected a size from 0 to 65507");
+            s.data.resize(*sz);
+            for (uint32_t i = 0; i < *sz; ++i) s.data[i] = static_cast<uint8_t>('a' + i % 26);
+        }
+        if (v["flags"]) {
+            std::string f = scalar(v["flags"]);
+            if (f == "MSG_DONTWAIT") s.flags = 0x40;
+            else return c.err(v["flags"], p + ".flags", "expected MSG_DONTWAIT");
+        }
+    } else if (op == "recvfrom" || op == "recv") {
+        s.op = StepSpec::Op::Recvfrom;
+        TRY(only_keys(c, v, p, {"fd", "len", "flags"}));
+        TRY(get_fd());
+        s.len = 65536;
+        if (v["len"]) {
+            auto l = parse_int<uint32_t>(scalar(v["len"]));
+            if (!l || *l == 0 || *l > (1u << 20)) return c.err(v["len"], p + ".len", "expected a length from 1 to 1048576");
+            s.len = *l;
+        }
+        if (v["flags"]) {
+            if (scalar(v["flags"]) != "MSG_DONTWAIT") return c.err(v["flags"], p + ".flags", "expected MSG_DONTWAIT");
+            s.flags = 0x40;
+        }
+    } else if (op == "setsockopt") {
+        s.op = StepSpec::Op::Setsockopt;
+        TRY(only_keys(c, v, p, {"fd", "opt", "value"}));
+        TRY(get_fd());
+        std::string opt = v["opt"] ? scalar(v["opt"]) : "";
+        if (!v["value"]) return c.err(v, p + ".value", "missing");
+        s.level = 1;
+        if (opt == "SO_RCVTIMEO") {
+            s.optname = 20;
+            auto d = parse_duration(scalar(v["value"]));
+            if (!d) return c.err(v["value"], p + ".value", "expected a duration like 2s or 500ms");
+            s.value = static_cast<int64_t>(*d);
+        } else if (opt == "SO_RCVBUF") {
+            s.optname = 8;
+            auto b = parse_int<int64_t>(scalar(v["value"]));
+            if (!b || *b < 0) return c.err(v["value"], p + ".value", "expected a byte count");
+            s.value = *b;
+        } else {
+            return c.err(v, p + ".opt", "expected SO_RCVTIMEO or SO_RCVBUF, got '" + opt + "'");
+        }
+    } else if (op == "close") {
+        s.op = StepSpec::Op::Close;
+        TRY(only_keys(c, v, p, {"fd"}));
+        TRY(get_fd());
+    } else if (op == "sleep") {
+        s.op = StepSpec::Op::Sleep;
+        auto d = parse_duration(scalar(v));
+        if (!d) return c.err(v, p, "expected a duration like 1s, 10ms, 5us");
+        s.duration = *d;
+    } else {
+        return c.err(it->first, path, "unknown call '" + op + "' (socket, bind, sendto, recvfrom, setsockopt, close, sleep)");
+    }
+    return s;
+}
+
+Result<ProgramSpec> parse_program(const Ctx& c, const YAML::Node& n, const std::string& path, int pid) {
+    TRY(only_keys(c, n, path, {"name", "start", "steps", "ping"}));
+    ProgramSpec p;
+    p.pid = pid;
+    p.name = n["name"] ? scalar(n["name"]) : (n["ping"] ? "ping" : "prog");
+    if (n["start"]) {
+        auto d = parse_duration(scalar(n["start"]));
+        if (!d) return c.err(n["start"], path + ".start", "expected a duration like 10ms");
+        p.start = *d;
+    }
+    if (n["ping"] && n["steps"]) return c.err(n, path, "a program has either steps or ping, not both");
+    if (n["ping"]) {
+        const YAML::Node pn = n["ping"];
+        TRY(only_keys(c, pn, path + ".ping", {"dst", "count", "interval", "size"}));
+        p.kind = ProgramSpec::Kind::Ping;
+        auto dst = pn["dst"] ? wire::Ipv4Addr::parse(scalar(pn["dst"])) : std::nullopt;
+        if (!dst) return c.err(pn, path + ".ping.dst", "missing or not an IPv4 address");
+        p.ping_dst = *dst;
+        if (pn["count"]) {
+            auto cnt = parse_int<int>(scalar(pn["count"]));
+            if (!cnt || *cnt < 1 || *cnt > 100000) return c.err(pn["count"], path + ".ping.count", "expected 1..100000");
+            p.ping_count = *cnt;
+        }
+        if (pn["interval"]) {
+            auto d = parse_duration(scalar(pn["interval"]));
+            if (!d || *d == 0) return c.err(pn["interval"], path + ".ping.interval", "expected a duration like 1s");
+            p.ping_interval = *d;
+        }
+        if (pn["size"]) {
+            auto sz = parse_int<uint32_t>(scalar(pn["size"]));
+            if (!sz || *sz < 16 || *sz > 1472) return c.err(pn["size"], path + ".ping.size", "expected 16..1472 data bytes");
+            p.ping_size = *sz;
+        }
+        return p;
+    }
+    if (!n["steps"] || !n["steps"].IsSequence()) return c.err(n, path + ".steps", "missing: a list of calls");
+    for (size_t i = 0; i < n["steps"].size(); ++i) {
+        auto s = parse_step(c, n["steps"][i], path + ".steps[" + std::to_string(i) + "]");
+        if (!s) return s.error();
+        p.steps.push_back(std::move(*s));
+    }
+    return p;
+}
+
+Result<HostSpec> parse_host(const Ctx& c, const std::string& name, const YAML::Node& n, const std::string& path,
+                            int& next_pid) {
+    TRY(only_keys(c, n, path, {"interfaces", "routes", "programs", "ip_forward"}));
+    HostSpec h;
+    h.name = name;
+    if (n["ip_forward"]) {
+        auto b = parse_bool(scalar(n["ip_forward"]));
+        if (!b) return c.err(n["ip_forward"], path + ".ip_forward", "expected true or false");
+        h.ip_forward = *b;
+    }
+    if (!n["interfaces"] || !n["interfaces"].IsMap() || n["interfaces"].size() == 0)
+        return c.err(n, path + ".interfaces", "missing: at least one interface, e.g. eth0: {mac: ..., address: ...}");
+    for (auto it = n["interfaces"].begin(); it != n["interfaces"].end(); ++it) {
+        std::string dev = scalar(it->first);
+        auto i = parse_interface(c, dev, it->second, path + ".interfaces." + dev);
+        if (!i) return i.error();
+        h.interfaces.push_back(std::move(*i));
+    }
+    if (n["routes"]) {
+        if (!n["routes"].IsSequence()) return c.err(n["routes"], path + ".routes", "expected a list");
+        for (size_t i = 0; i < n["routes"].size(); ++i) {
+            std::string rp = path + ".routes[" + std::to_string(i) + "]";
+            auto r = parse_route(c, n["routes"][i], rp);
+            if (!r) return r.error();
+            bool known = false;
+            for (auto& itf : h.interfaces) known |= itf.name == r->dev;
+            if (!known) return c.err(n["routes"][i], rp + ".dev", "no interface '" + r->dev + "' on host " + name);
+            h.routes.push_back(std::move(*r));
+        }
+    }
+    if (n["programs"]) {
+        if (!n["programs"].IsSequence()) return c.err(n["programs"], path + ".programs", "expected a list");
+        for (size_t i = 0; i < n["programs"].size(); ++i) {
+            auto p = parse_program(c, n["programs"][i], path + ".programs[" + std::to_string(i) + "]", next_pid++);
+            if (!p) return p.error();
+            h.programs.push_back(std::move(*p));
+        }
+    }
+    return h;
+}
+
+Result<LinkSpec> parse_link(const Ctx& c, const Scenario& s, const YAML::Node& n, const std::string& path) {
+    TRY(only_keys(c, n, path, {"a", "b", "speed", "delay"}));
+    LinkSpec l;
+    auto end = [&](const char* key, std::string& host, std::string& dev) -> Result<void> {
+        if (!n[key]) return c.err(n, path + "." + key, "missing (HOST:DEV, e.g. A:eth0)");
+        std::string v = scalar(n[key]);
+        auto colon = v.find(':');
+        if (colon == std::string::npos) return c.err(n[key], path + "." + key, "expected HOST:DEV, got '" + v + "'");
+        host = v.substr(0, colon);
+        dev = v.substr(colon + 1);
+        const HostSpec* h = s.host(host);
+        if (!h) return c.err(n[key], path + "." + key, "no host '" + host + "'");
+        bool found = false;
+        for (auto& i : h->interfaces) found |= i.name == dev;
+        if (!found) return c.err(n[key], path + "." + key, "host " + host + " has no interface '" + dev + "'");
+        return {};
+    };
+    TRY(end("a", l.a_host, l.a_dev));
+    TRY(end("b", l.b_host, l.b_dev));
+    if (n["speed"]) {
+        auto r = parse_rate(scalar(n["speed"]));
+        if (!r) return c.err(n["speed"], path + ".speed", "expected a rate like 1Gbit or 100Mbit");
+        l.speed_bps = *r;
+    }
+    if (n["delay"]) {
+        auto d = parse_duration(scalar(n["delay"]));
+        if (!d) return c.err(n["delay"], path + ".delay", "expected a duration like 5us");
+        l.delay = *d;
+    }
+    return l;
+}
+
+} // namespace
+
+const HostSpec* Scenario::host(const std::string& name) const {
+    for (auto& h : hosts)
+        if (h.name == name) return &h;
+    return nullptr;
+}
+HostSpec* Scenario::host(const std::string& name) {
+    for (auto& h : hosts)
+        if (h.name == name) return &h;
+    return nullptr;
+}
+
+Result<Scenario> parse_scenario(const std::string& text, const std::string& file) {
+    Ctx c{file};
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        return Error{file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                     ": not valid YAML: " + e.msg};
+    }
+    try {
+        if (!root.IsMap()) return Error{file + ": not a scenario: expected a YAML mapping with hosts and links"};
+        TRY(only_keys(c, root, "scenario", {"name", "description", "seed", "duration", "hosts", "links"}));
+        Scenario s;
+        s.file = file;
+        s.name = root["name"] ? scalar(root["name"]) : file;
+        s.description = root["description"] ? scalar(root["description"]) : "";
+        if (root["seed"]) {
+            auto v = parse_int<uint64_t>(scalar(root["seed"]));
+            if (!v) return c.err(root["seed"], "seed", "expected a non-negative integer");
+            s.seed = *v;
+        }
+        if (root["duration"]) {
+            auto d = parse_duration(scalar(root["duration"]));
+            if (!d || *d == 0) return c.err(root["duration"], "duration", "expected a duration like 10s");
+            s.duration = *d;
+        }
+        if (!root["hosts"] || !root["hosts"].IsMap() || root["hosts"].size() == 0)
+            return c.err(root, "hosts", "missing: a mapping of host names to hosts");
+        int next_pid = 100;
+        std::set<std::string> macs;
+        for (auto it = root["hosts"].begin(); it != root["hosts"].end(); ++it) {
+            std::string name = scalar(it->first);
+            if (name.empty() || name.find_first_of(":. ") != std::string::npos)
+                return c.err(it->first, "hosts", "host names must be non-empty without ':', '.' or spaces");
+            auto h = parse_host(c, name, it->second, "hosts." + name, next_pid);
+            if (!h) return h.error();
+            for (auto& i : h->interfaces)
+                if (!macs.insert(i.mac.to_string()).second)
+                    return c.err(it->second, "hosts." + name + ".interfaces." + i.name + ".mac",
+                                 "MAC address " + i.mac.to_string() + " is used twice");
+            s.hosts.push_back(std::move(*h));
+        }
+        if (root["links"]) {
+            if (!root["links"].IsSequence()) return c.err(root["links"], "links", "expected a list");
+            std::set<std::string> used;
+            for (size_t i = 0; i < root["links"].size(); ++i) {
+                std::string lp = "links[" + std::to_string(i) + "]";
+                auto l = parse_link(c, s, root["links"][i], lp);
+                if (!l) return l.error();
+                for (auto e : {l->a_host + ":" + l->a_dev, l->b_host + ":" + l->b_dev})
+                    if (!used.insert(e).second) return c.err(root["links"][i], lp, e + " is on two links");
+                s.links.push_back(std::move(*l));
+            }
+        }
+        return s;
+    } catch (const YAML::Exception& e) {
+        return Error{file + ": " + e.what()};
+    }
+}
+
+Result<Scenario> load_scenario_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error{path + ": cannot open scenario file"};
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) return Error{path + ": read error"};
+    std::string text = ss.str();
+    if (text.find('\0') != std::string::npos) return Error{path + ": not a scenario: binary data"};
+    return parse_scenario(text, path);
+}
+
+Result<void> apply_override(Scenario& s, const std::string& assignment) {
+    auto eq = assignment.find('=');
+    if (eq == std::string::npos) return Error{"--set " + assignment + ": expected KEY=VALUE"};
+    std::string key = assignment.substr(0, eq), val = assignment.substr(eq + 1);
+    auto bad = [&](const std::string& why) { return Error{"--set " + assignment + ": " + why}; };
+    if (key == "seed") {
+        auto v = parse_int<uint64_t>(val);
+        if (!v) return bad("expected a non-negative integer");
+        s.seed = *v;
+        return {};
+    }
+    if (key == "duration") {
+        auto d = parse_duration(val);
+        if (!d || *d == 0) return bad("expected a duration like 10s");
+        s.duration = *d;
+        return {};
+    }
+    std::vector<std::string> parts;
+    std::stringstream ks(key);
+    for (std::string part; std::getline(ks, part, '.');) parts.push_back(part);
+    if (parts.size() == 3 && parts[0] == "link") {
+        auto idx = parse_int<size_t>(parts[1]);
+        if (!idx || *idx >= s.links.size()) return bad("no link " + parts[1]);
+        if (parts[2] == "speed") {
+            auto r = parse_rate(val);
+            if (!r) return bad("expected a rate like 1Gbit");
+            s.links[*idx].speed_bps = *r;
+        } else if (parts[2] == "delay") {
+            auto d = parse_duration(val);
+            if (!d) return bad("expected a duration like 5us");
+            s.links[*idx].delay = *d;
+        } else {
+            return bad("links have speed and delay");
+        }
+        return {};
+    }
+    if (parts.empty()) return bad("empty key");
+    HostSpec* h = s.host(parts[0]);
+    if (!h) return bad("no host '" + parts[0] + "'");
+    if (parts.size() == 2 && parts[1] == "ip_forward") {
+        auto b = parse_bool(val);
+        if (!b) return bad("expected true or false");
+        h->ip_forward = *b;
+        return {};
+    }
+    if (parts.size() == 3) {
+        for (auto& i : h->interfaces) {
+            if (i.name != parts[1]) continue;
+            auto v = parse_int<uint32_t>(val);
+            if (!v) return bad("expected a number");
+            if (parts[2] == "mtu" && *v >= 68 && *v <= 9000) i.mtu = *v;
+            else if (parts[2] == "tx_ring" && *v >= 8 && *v <= 4096 && *v % 8 == 0) i.tx_ring = *v;
+            else if (parts[2] == "rx_ring" && *v >= 8 && *v <= 4096 && *v % 8 == 0) i.rx_ring = *v;
+            else return bad("unknown key or value out of range (mtu 68..9000, tx_ring/rx_ring 8..4096 multiple of 8)");
+            return {};
+        }
+        return bad("host " + parts[0] + " has no interface '" + parts[1] + "'");
+    }
+    return bad("unknown key (seed, duration, HOST.ip_forward, HOST.DEV.mtu|tx_ring|rx_ring, link.N.speed|delay)");
+}
+
+} // namespace skbscope::lab

@@ -1,0 +1,185 @@
+// The device layer (net/core/dev.c): transmit entry (dev_queue_xmit -> __dev_queue_xmit ->
+// __dev_xmit_skb, then dev_hard_start_xmit -> xmit_one -> netdev_start_xmit -> ndo_start_xmit),
+// receive (netif_receive_skb -> __netif_receive_skb -> __netif_receive_skb_core and its EtherType
+// dispatch), NAPI (__napi_schedule, net_rx_action with its budget, napi_poll with the weight) and
+// net_tx_action for qdiscs scheduled on the output queue.
+// SIMPLIFICATION: one TX queue per device; no packet taps yet (ptype_all, dev_queue_xmit_nit: the
+// tcpdump issue); no RPS/RFS, no busy polling, no time limit in net_rx_action.
+// LINUX: the last matching protocol handler is called directly, not through deliver_skb (which only
+// serves taps and earlier handlers), as __netif_receive_skb_core/one_core do.
+#include <cstdio>
+
+#include "core/netdev/netdevice.h"
+#include "core/time/sim.h"
+#include "stack/core/dev.h"
+#include "stack/host.h"
+
+namespace skbscope {
+
+// ---- transmit ----
+
+static int netdev_start_xmit(Host& host, SkBuff* skb, NetDevice* dev) {
+    TRACE_FUNC_NAMED(scope, host.sim(), netdev_start_xmit, skb);
+    NetdevTx rc = dev->ndo_start_xmit(skb); // e1000_xmit_frame
+    scope.ret(static_cast<int>(rc));
+    return static_cast<int>(rc);
+}
+
+static int xmit_one(Host& host, SkBuff* skb, NetDevice* dev) {
+    TRACE_FUNC_NAMED(scope, host.sim(), xmit_one, skb);
+    // TODO(packet taps issue): if (dev_nit_active(dev)) dev_queue_xmit_nit(skb, dev);
+    int rc = netdev_start_xmit(host, skb, dev);
+    scope.ret(rc);
+    return rc;
+}
+
+int dev_hard_start_xmit(Host& host, SkBuff* skb, NetDevice* dev, int* ret) {
+    TRACE_FUNC_NAMED(scope, host.sim(), dev_hard_start_xmit, skb);
+    *ret = xmit_one(host, skb, dev);
+    scope.ret(*ret);
+    return *ret;
+}
+
+static int netdev_core_pick_tx(Host& host, SkBuff* skb) {
+    TRACE_FUNC(host.sim(), netdev_core_pick_tx, skb);
+    return 0; // one queue
+}
+
+static int __dev_queue_xmit(Host& host, SkBuff* skb) {
+    TRACE_FUNC_NAMED(scope, host.sim(), __dev_queue_xmit, skb);
+    NetDevice* dev = skb->dev;
+    skb_reset_mac_header(skb);
+    netdev_core_pick_tx(host, skb);
+    Qdisc* q = host.qdisc(dev);
+    if (!dev->up || !q) {
+        host.note("device " + dev->label + " is down", Layer::Dev, skb);
+        ++dev->stats.tx_dropped;
+        kfree_skb_reason(skb, DropReason::DevReady);
+        scope.ret(-ENETDOWN);
+        return -ENETDOWN;
+    }
+    int rc = __dev_xmit_skb(host, skb, q, dev);
+    scope.ret(rc);
+    return rc;
+}
+
+int dev_queue_xmit(Host& host, SkBuff* skb) {
+    TRACE_FUNC_NAMED(scope, host.sim(), dev_queue_xmit, skb);
+    int rc = __dev_queue_xmit(host, skb);
+    scope.ret(rc);
+    return rc;
+}
+
+void dev_open(Host& host, NetDevice* dev) {
+    TRACE_FUNC_NAMED(scope, host.sim(), dev_open, nullptr, dev->ifindex);
+    bool ok = dev->ndo_open();
+    dev->up = ok;
+    host.note("ip link set " + dev->name + " up: " + (ok ? "UP" : "ndo_open failed"), Layer::Dev);
+    scope.ret(ok ? 0 : -EIO);
+}
+
+// ---- receive ----
+
+static int __netif_receive_skb_core(Host& host, SkBuff* skb) {
+    TRACE_FUNC_NAMED(scope, host.sim(), __netif_receive_skb_core, skb, skb->protocol);
+    skb_reset_network_header(skb);
+    if (skb->transport_header == kHdrUnset) skb_reset_transport_header(skb);
+    // TODO(packet taps issue): ptype_all -> deliver_skb -> packet_rcv
+    auto it = host.ptype_base.find(skb->protocol);
+    if (it == host.ptype_base.end()) {
+        if (skb->dev) ++skb->dev->stats.rx_dropped;
+        host.note("no handler for EtherType 0x" + [&] {
+            char b[8];
+            std::snprintf(b, sizeof b, "%04x", skb->protocol);
+            return std::string(b);
+        }(), Layer::Dev, skb);
+        kfree_skb_reason(skb, DropReason::UnhandledProto);
+        scope.ret(NET_RX_DROP);
+        return NET_RX_DROP;
+    }
+    int ret = it->second(host, skb); // pt_prev->func: ip_rcv, arp_rcv
+    scope.ret(ret);
+    return ret;
+}
+
+static int __netif_receive_skb(Host& host, SkBuff* skb) {
+    TRACE_FUNC_NAMED(scope, host.sim(), __netif_receive_skb, skb);
+    int ret = __netif_receive_skb_core(host, skb);
+    scope.ret(ret);
+    return ret;
+}
+
+int netif_receive_skb(Host& host, SkBuff* skb) {
+    TRACE_FUNC_NAMED(scope, host.sim(), netif_receive_skb, skb);
+    int ret = __netif_receive_skb(host, skb);
+    scope.ret(ret);
+    return ret;
+}
+
+// ---- NAPI and the softirqs ----
+
+static void poll_list_event(Host& host, QueueOp op) {
+    host.sim().rec().queue("poll_list", host.name() + ":softnet_data", op, static_cast<int64_t>(host.poll_list.size()),
+                           0, nullptr, Layer::Softirq);
+}
+
+void __napi_schedule(Host& host, NapiStruct* n) {
+    TRACE_FUNC(host.sim(), __napi_schedule);
+    host.poll_list.push_back(n);
+    poll_list_event(host, QueueOp::Enqueue);
+    raise_softirq(host, NET_RX_SOFTIRQ);
+}
+
+static int napi_poll(Host& host, NapiStruct* n, std::deque<NapiStruct*>& repoll) {
+    TRACE_FUNC_NAMED(scope, host.sim(), napi_poll, nullptr, n->weight);
+    int weight = n->weight;
+    int work = 0;
+    if (n->scheduled && n->poll) work = n->poll(n, weight); // e1000_clean
+    if (work > weight) {
+        host.sim().rec().warning(host.name() + ": NAPI poll returned " + std::to_string(work) + " > weight " +
+                                     std::to_string(weight), Layer::Softirq);
+        work = weight;
+    }
+    // Under the weight the driver has called napi_complete_done; a full poll stays scheduled.
+    if (work == weight && n->scheduled) repoll.push_back(n);
+    scope.ret(work);
+    return work;
+}
+
+void net_rx_action(Host& host) {
+    TRACE_FUNC(host.sim(), net_rx_action, nullptr, host.netdev_budget);
+    int budget = host.netdev_budget;
+    std::deque<NapiStruct*> list, repoll;
+    list.swap(host.poll_list);
+    while (!list.empty()) {
+        NapiStruct* n = list.front();
+        list.pop_front();
+        host.sim().rec().queue("poll_list", host.name() + ":softnet_data", QueueOp::Dequeue,
+                               static_cast<int64_t>(list.size()), 0, nullptr, Layer::Softirq);
+        budget -= napi_poll(host, n, repoll);
+        if (budget <= 0) {
+            host.note("net_rx_action: budget exhausted (time_squeeze)", Layer::Softirq);
+            break;
+        }
+    }
+    // remaining + newly scheduled + repoll, then raise again if anything is left
+    for (NapiStruct* n : host.poll_list) list.push_back(n);
+    for (NapiStruct* n : repoll) list.push_back(n);
+    host.poll_list.swap(list);
+    if (!host.poll_list.empty()) {
+        poll_list_event(host, QueueOp::Requeue);
+        raise_softirq(host, NET_RX_SOFTIRQ);
+    }
+}
+
+void net_tx_action(Host& host) {
+    TRACE_FUNC(host.sim(), net_tx_action);
+    std::deque<Qdisc*> head;
+    head.swap(host.output_queue);
+    for (Qdisc* q : head) {
+        q->scheduled = false; // clear_bit(__QDISC_STATE_SCHED)
+        qdisc_run(host, q);
+    }
+}
+
+} // namespace skbscope

@@ -1,0 +1,108 @@
+// struct socket and struct sock (include/linux/net.h, include/net/sock.h, include/net/inet_sock.h),
+// reduced to what UDP and ping sockets use, plus the protocol's operations (struct proto).
+// SIMPLIFICATION: no socket locking, no backlog, no memory accounting beyond sk_rmem_alloc.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/skb/skbuff.h"
+#include "core/time/scheduler.h"
+#include "core/wire/addr.h"
+#include "stack/socket/uapi.h"
+
+namespace skbscope {
+
+class Host;
+struct Task;
+struct Sock;
+struct SysCall;
+using SysRet = std::function<void(int64_t ret)>;
+
+// struct proto: what a transport protocol does for its sockets.
+struct Proto {
+    const char* name;
+    // get_port: reserve snum (0 = pick one); 0 or -errno.
+    int (*get_port)(Host& host, Sock* sk, uint16_t snum);
+    // bind replaces inet_bind's own path when set (ping_bind).
+    int (*bind)(Host& host, Sock* sk, const SockAddrIn& addr);
+    // sendmsg: returns bytes sent or -errno (never sleeps in this slice).
+    int64_t (*sendmsg)(Host& host, Sock* sk, SysCall& sc);
+    // recvmsg may sleep: it reports its result through ret, in the task's context.
+    void (*recvmsg)(Host& host, Task& task, Sock* sk, std::shared_ptr<SysCall> sc, SysRet ret);
+    // close: the protocol's part of inet_release (udp_lib_close, ping_close).
+    void (*close)(Host& host, Sock* sk);
+};
+
+// A task sleeping on the socket's wait queue (wait_queue_entry).
+struct SockWaiter {
+    uint64_t id = 0;
+    Task* task = nullptr;
+    std::function<void()> wake;   // runs in the task's context
+    Scheduler::EventId timeout;   // schedule_timeout's timer, when SO_RCVTIMEO is set
+};
+
+struct Sock {
+    Host* host = nullptr;
+    const Proto* sk_prot = nullptr;
+    int sk_type = SOCK_DGRAM;
+    int sk_protocol = 0;
+    std::string label; // "A:sock 3", the instance name of its queues
+
+    // inet_sock
+    wire::Ipv4Addr inet_rcv_saddr; // bound local address (0 = any)
+    uint16_t inet_num = 0;         // local port (ping: the echo identifier), host order
+    wire::Ipv4Addr inet_daddr;     // connected peer (unused in this slice)
+    uint16_t inet_dport = 0;
+    uint8_t uc_ttl = 64;           // net.ipv4.ip_default_ttl
+    bool pmtudisc_want = true;     // IP_PMTUDISC_WANT: set DF when the packet fits the MTU
+    uint16_t inet_id = 0;
+
+    // sock
+    std::deque<SkBuff*> sk_receive_queue;
+    uint32_t sk_rmem_alloc = 0;
+    uint32_t sk_rcvbuf = 212992;   // net.core.rmem_default
+    TimeNs sk_rcvtimeo = 0;        // 0: wait forever (MAX_SCHEDULE_TIMEOUT)
+    bool dead = false;             // SOCK_DEAD
+    void (*sk_data_ready)(Host& host, Sock* sk) = nullptr;
+    std::vector<SockWaiter> sk_wq;
+    uint64_t next_waiter = 1;
+};
+
+// struct socket: the file's view of a sock.
+struct Socket {
+    int type = SOCK_DGRAM;
+    std::unique_ptr<Sock> sk;
+};
+
+// ---- net/core/sock.c ----
+// sk_alloc + sock_init_data: traced; sets sk_data_ready = sock_def_readable.
+Sock* sk_alloc(Host& host, const Proto* prot, int type, int protocol);
+void sock_init_data(Host& host, Sock* sk);
+// sk_data_ready: wakes every task on sk_wq (__wake_up_sync_key schedules each in its context).
+void sock_def_readable(Host& host, Sock* sk);
+// Charges sk_rmem_alloc, appends to sk_receive_queue (Queue event), calls sk_data_ready.
+// 0, or -ENOMEM when sk_rmem_alloc >= sk_rcvbuf (the caller drops with SOCKET_RCVBUFF).
+int sock_queue_rcv_skb(Host& host, Sock* sk, SkBuff* skb);
+// The queue bookkeeping and its Queue events, shared by UDP's and the generic enqueue.
+void sk_receive_queue_tail(Host& host, Sock* sk, SkBuff* skb);
+SkBuff* sk_receive_queue_dequeue(Host& host, Sock* sk);
+// Adds a sleeper (returns its id) / removes one without waking it.
+uint64_t sk_add_waiter(Sock* sk, SockWaiter w);
+bool sk_remove_waiter(Sock* sk, uint64_t id, SockWaiter* out = nullptr);
+// sk_common_release: unhash (done by the protocol's close), purge the receive queue, mark dead.
+void sk_common_release(Host& host, Sock* sk);
+
+// ---- net/core/datagram.c ----
+// __skb_recv_datagram: takes the next skb or sleeps (frames stay open in task.frames); reports the
+// skb, or nullptr with -EAGAIN (MSG_DONTWAIT, SO_RCVTIMEO expired).
+void __skb_recv_datagram(Host& host, Task& task, Sock* sk, int flags,
+                         std::function<void(SkBuff* skb, int err)> done);
+// skb_copy_datagram_iter: copies len bytes from offset into out (appends).
+void skb_copy_datagram_iter(Host& host, const SkBuff* skb, uint32_t offset, std::vector<uint8_t>& out,
+                            uint32_t len);
+
+} // namespace skbscope

@@ -1,0 +1,153 @@
+// glibc's socket wrappers (sysdeps/unix/sysv/linux/{socket,bind,sendto,send,recvfrom,setsockopt,
+// close}.c) and the user functions that call them. Cancellation points (sendto, send, recvfrom,
+// close) go through SYSCALL_CANCEL; the others call INLINE_SYSCALL directly. INLINE_SYSCALL loads
+// rax and the argument registers (Reg events on "cpu") and turns rax in -4095..-1 into errno, -1.
+// SIMPLIFICATION: pthread cancellation itself is not modelled (SYSCALL_CANCEL is a plain frame).
+// LINUX/glibc: send() is sendto(fd, buf, len, flags, NULL, 0) on x86-64 (there is no send syscall).
+#include "stack/syscall/libc.h"
+
+#include "core/time/sim.h"
+#include "stack/host.h"
+#include "stack/syscall/entry_64.h"
+
+namespace skbscope {
+
+namespace {
+
+template <typename F> void run_in_task(Task& task, F&& f) {
+    Sim& sim = task.host->sim();
+    if (sim.current() == task.ctx) f();
+    else sim.in_context(task.ctx, std::forward<F>(f));
+}
+
+struct Wrapper {
+    Fn user_fn;
+    Fn libc_fn;
+    bool cancel; // a cancellation point: SYSCALL_CANCEL
+};
+
+void do_syscall(Task& task, Wrapper w, std::shared_ptr<SysCall> sc, SysDone done) {
+    run_in_task(task, [&task, w, sc, done] {
+        Host& host = *task.host;
+        Sim& sim = host.sim();
+        if (task.in_syscall) {
+            sim.rec().warning(task.comm + ": a system call was issued while another is in progress", Layer::Libc);
+            SysResult res;
+            res.ret = -1;
+            res.err = EBUSY;
+            done(res);
+            return;
+        }
+        task.in_syscall = true;
+        OpenFrames& f = task.frames;
+        f.open(w.user_fn, nullptr, sc->args[0], sc->args[1]);
+        f.open(w.libc_fn, nullptr, sc->args[0]);
+        if (w.cancel) f.open(Fn::SYSCALL_CANCEL, nullptr, sc->nr);
+        f.open(Fn::INLINE_SYSCALL, nullptr, sc->nr);
+        static const char* const arg_regs[] = {"rdi", "rsi", "rdx", "r10", "r8", "r9"};
+        sim.rec().reg("cpu", "rax", RegAccess::Write, 0, static_cast<uint64_t>(sc->nr), Layer::Libc);
+        for (int i = 0; i < 3; ++i)
+            sim.rec().reg("cpu", arg_regs[i], RegAccess::Write, 0, static_cast<uint64_t>(sc->args[i]), Layer::Libc);
+        entry_SYSCALL_64(host, task, sc, [&task, w, sc, done](int64_t rax) {
+            Host& host = *task.host;
+            SysResult res;
+            res.ret = rax;
+            if (rax < 0 && rax >= -4095) {
+                res.err = static_cast<int>(-rax);
+                res.ret = -1;
+                host.note(task.comm + ": " + fn_info(w.user_fn).name.data() + " failed, errno = " + errno_name(res.err),
+                          Layer::Libc);
+            }
+            OpenFrames& f = task.frames;
+            f.close(Fn::INLINE_SYSCALL, res.ret);
+            if (w.cancel) f.close(Fn::SYSCALL_CANCEL, res.ret);
+            f.close(w.libc_fn, res.ret);
+            f.close(w.user_fn, res.ret);
+            task.in_syscall = false;
+            if (sc->nr == nr::recvfrom && res.ret >= 0) {
+                res.data = std::move(sc->ubuf);
+                res.from = sc->addr;
+            }
+            done(res);
+        });
+    });
+}
+
+} // namespace
+
+void libc_socket(Task& task, int domain, int type, int protocol, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::socket;
+    sc->args = {domain, type, protocol, 0, 0, 0};
+    do_syscall(task, {Fn::socket, Fn::__libc_socket, false}, sc, std::move(done));
+}
+
+void libc_bind(Task& task, int fd, SockAddrIn addr, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::bind;
+    sc->args = {fd, 0, 16, 0, 0, 0};
+    sc->addr = addr;
+    do_syscall(task, {Fn::bind, Fn::__libc_bind, false}, sc, std::move(done));
+}
+
+void libc_sendto(Task& task, int fd, std::vector<uint8_t> buf, std::optional<SockAddrIn> to, int flags, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::sendto;
+    sc->args = {fd, 0, static_cast<int64_t>(buf.size()), flags, 0, to ? 16 : 0};
+    sc->ubuf = std::move(buf);
+    sc->addr = to;
+    sc->flags = flags;
+    Wrapper w = to ? Wrapper{Fn::sendto, Fn::__libc_sendto, true} : Wrapper{Fn::send, Fn::__libc_send, true};
+    do_syscall(task, w, sc, std::move(done));
+}
+
+void libc_recvfrom(Task& task, int fd, size_t len, int flags, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::recvfrom;
+    sc->args = {fd, 0, static_cast<int64_t>(len), flags, 0, 0};
+    sc->len = len;
+    sc->flags = flags;
+    do_syscall(task, {Fn::recvfrom, Fn::__libc_recvfrom, true}, sc, std::move(done));
+}
+
+void libc_setsockopt(Task& task, int fd, int level, int optname, int64_t value, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::setsockopt;
+    sc->args = {fd, level, optname, 0, 0, 0};
+    sc->optval = value;
+    do_syscall(task, {Fn::setsockopt, Fn::__setsockopt, false}, sc, std::move(done));
+}
+
+void libc_close(Task& task, int fd, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::close;
+    sc->args = {fd, 0, 0, 0, 0, 0};
+    do_syscall(task, {Fn::close, Fn::__close, true}, sc, std::move(done));
+}
+
+void task_sleep(Task& task, TimeNs ns, std::function<void()> then) {
+    run_in_task(task, [&task, ns, then] {
+        Sim& sim = task.host->sim();
+        task.host->note(task.comm + " sleeps " + std::to_string(ns / kNsPerMs) + " ms (nanosleep)", Layer::User);
+        sim.at(sim.now() + ns, task.ctx, then);
+    });
+}
+
+std::vector<uint8_t> iputils_echo_request(uint16_t seq, TimeNs now, size_t datalen) {
+    std::vector<uint8_t> m(8 + datalen, 0);
+    m[0] = 8; // ICMP_ECHO
+    m[6] = static_cast<uint8_t>(seq >> 8);
+    m[7] = static_cast<uint8_t>(seq);
+    for (size_t i = 0; i < datalen; ++i) m[8 + i] = static_cast<uint8_t>(i); // the pattern, 0x00.. from the data start
+    if (datalen >= 16) {
+        // struct timeval (tv_sec, tv_usec as 64-bit little-endian) over the first 16 data bytes
+        uint64_t sec = now / kNsPerSec, usec = (now % kNsPerSec) / kNsPerUs;
+        for (int i = 0; i < 8; ++i) {
+            m[8 + i] = static_cast<uint8_t>(sec >> (8 * i));
+            m[16 + i] = static_cast<uint8_t>(usec >> (8 * i));
+        }
+    }
+    return m;
+}
+
+} // namespace skbscope

@@ -1,0 +1,48 @@
+// The user-space API the lab's programs call: glibc's socket wrappers, asynchronous because a call
+// may sleep in the kernel. Each call runs in the task's context (switching to it if needed) and
+// calls done when it returns to user space, at once or after sleeping, in the task's context.
+// Traced: the user function (sendto, recvfrom, ...), glibc's wrapper (__libc_sendto, ...),
+// SYSCALL_CANCEL for cancellation points, INLINE_SYSCALL (rax and rdi.. as Reg events on "cpu"),
+// then the kernel path from entry_SYSCALL_64.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "core/time/scheduler.h"
+#include "stack/socket/uapi.h"
+
+namespace skbscope {
+
+struct Task;
+
+// What the call returned, as the C library returns it: ret is -1 on failure with err = errno
+// (EAGAIN, ...); otherwise err = 0. recvfrom fills data and from.
+struct SysResult {
+    int64_t ret = 0;
+    int err = 0;
+    std::vector<uint8_t> data;
+    std::optional<SockAddrIn> from;
+};
+using SysDone = std::function<void(const SysResult&)>;
+
+void libc_socket(Task& task, int domain, int type, int protocol, SysDone done);
+void libc_bind(Task& task, int fd, SockAddrIn addr, SysDone done);
+// The user function traced is `sendto`, or `send` (with __libc_send) when to is empty.
+void libc_sendto(Task& task, int fd, std::vector<uint8_t> buf, std::optional<SockAddrIn> to, int flags,
+                 SysDone done);
+void libc_recvfrom(Task& task, int fd, size_t len, int flags, SysDone done);
+// SO_RCVTIMEO: value in ns (0 = wait forever); SO_RCVBUF: bytes (the kernel doubles it, as Linux).
+void libc_setsockopt(Task& task, int fd, int level, int optname, int64_t value, SysDone done);
+void libc_close(Task& task, int fd, SysDone done);
+// nanosleep in virtual time: then runs in the task's context after ns.
+// SIMPLIFICATION: only a Note; the nanosleep system call path is not traced.
+void task_sleep(Task& task, TimeNs ns, std::function<void()> then);
+
+// The ICMP message iputils ping writes for one echo request: type 8, code 0, checksum 0, id 0 (a
+// ping socket's kernel puts its own), seq; a 16-byte struct timeval (x86-64, little endian) of the
+// send time, then the pattern 0x10, 0x11, ... up to datalen bytes of data (default 56: a 98-byte frame).
+std::vector<uint8_t> iputils_echo_request(uint16_t seq, TimeNs now, size_t datalen = 56);
+
+} // namespace skbscope
