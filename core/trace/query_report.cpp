@@ -163,6 +163,7 @@ std::string render_info(const Trace& t, const TraceInfo& info) {
         bool header = false;
         for (ContextId c = 0; c < t.contexts.size(); ++c) {
             if (context_host_name(t, c) != g) continue;
+            if (t.contexts[c].kind == ContextKind::Lab && info.events_per_context[c] == 0) continue;
             if (!header) out += "  " + g + "\n";
             header = true;
             out += "    " + pad(t.contexts[c].name, 28) +

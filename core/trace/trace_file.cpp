@@ -11,7 +11,6 @@
 #include <optional>
 #include <sys/stat.h>
 #include <type_traits>
-#include <unordered_map>
 
 namespace skbscope {
 
