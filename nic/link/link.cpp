@@ -46,7 +46,7 @@ TimeNs Link::wire_time_ns(size_t frame_len, uint64_t speed_bps) {
 }
 
 Link::Fate Link::fate(int /*from*/, std::vector<uint8_t>& /*frame*/) {
-    // TODO(link impairments issue): seeded loss (DropReason::LinkLoss), corruption
+    // TODO(#3, link impairments): seeded loss (DropReason::LinkLoss), corruption
     // (DropReason::LinkCorrupt, the receiver's CRC check discards) and reordering, drawn from
     // m_sim.rng() so a scenario's seed fixes them.
     return Fate::Deliver;

@@ -27,7 +27,7 @@ static int netdev_start_xmit(Host& host, SkBuff* skb, NetDevice* dev) {
 
 static int xmit_one(Host& host, SkBuff* skb, NetDevice* dev) {
     TRACE_FUNC_NAMED(scope, host.sim(), xmit_one, skb);
-    // TODO(packet taps issue): if (dev_nit_active(dev)) dev_queue_xmit_nit(skb, dev);
+    // TODO(#4, packet taps): if (dev_nit_active(dev)) dev_queue_xmit_nit(skb, dev);
     int rc = netdev_start_xmit(host, skb, dev);
     scope.ret(rc);
     return rc;
@@ -84,7 +84,7 @@ static int __netif_receive_skb_core(Host& host, SkBuff* skb) {
     TRACE_FUNC_NAMED(scope, host.sim(), __netif_receive_skb_core, skb, skb->protocol);
     skb_reset_network_header(skb);
     if (skb->transport_header == kHdrUnset) skb_reset_transport_header(skb);
-    // TODO(packet taps issue): ptype_all -> deliver_skb -> packet_rcv
+    // TODO(#4, packet taps): ptype_all -> deliver_skb -> packet_rcv
     auto it = host.ptype_base.find(skb->protocol);
     if (it == host.ptype_base.end()) {
         if (skb->dev) ++skb->dev->stats.rx_dropped;

@@ -83,7 +83,7 @@ void arp_solicit(Host& host, Neighbour* n, SkBuff* skb) {
 
 void arp_error_report(Host& host, Neighbour* n, SkBuff* skb) {
     TRACE_FUNC(host.sim(), arp_error_report, skb);
-    // TODO(icmp errors issue): dst_link_failure -> icmp_send(ICMP_HOST_UNREACH) for the sender
+    // TODO(#4, ICMP errors): dst_link_failure -> icmp_send(ICMP_HOST_UNREACH) for the sender
     kfree_skb_reason(skb, DropReason::NeighFailed);
 }
 

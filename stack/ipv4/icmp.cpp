@@ -100,7 +100,7 @@ int icmp_rcv(Host& host, SkBuff* skb) {
     } else if (type == wire::IcmpType::EchoReply) {
         reason = ping_rcv(host, skb);
     } else {
-        // TODO(icmp errors issue): icmp_unreach for DEST_UNREACH / TIME_EXCEEDED
+        // TODO(#4, ICMP errors): icmp_unreach for DEST_UNREACH / TIME_EXCEEDED
         host.note(wire::icmp_type_name(type, 0) + ": not handled yet", Layer::Icmp, skb);
     }
     if (reason == DropReason::NotDropped) consume_skb(skb);

@@ -51,7 +51,7 @@ int ip_forward(Host& host, SkBuff* skb) {
     }
     const uint8_t* iph = skb->network_ptr();
     if (iph[8] <= 1) {
-        // too_many_hops. TODO(icmp errors issue): icmp_send(ICMP_TIME_EXCEEDED, ICMP_EXC_TTL)
+        // too_many_hops. TODO(#4, ICMP errors): icmp_send(ICMP_TIME_EXCEEDED, ICMP_EXC_TTL)
         host.note("TTL " + std::to_string(iph[8]) + ": too many hops", Layer::Ipv4, skb);
         kfree_skb_reason(skb, DropReason::IpInhdr);
         scope.ret(NET_RX_DROP);
@@ -59,7 +59,7 @@ int ip_forward(Host& host, SkBuff* skb) {
     }
     bool df = (iph[6] & 0x40) != 0;
     if (skb->len > rt->mtu && df) {
-        // TODO(icmp errors issue): icmp_send(ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu)
+        // TODO(#4, ICMP errors): icmp_send(ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu)
         kfree_skb_reason(skb, DropReason::PktTooBig);
         scope.ret(NET_RX_DROP);
         return NET_RX_DROP;

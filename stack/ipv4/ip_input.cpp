@@ -66,7 +66,7 @@ static int ip_error(Host& host, SkBuff* skb) {
         host.note("not for us and ip_forward is off: dropped", Layer::Ipv4, skb);
     } else if (rt->error == ENETUNREACH) {
         reason = DropReason::IpInnoroutes;
-        // TODO(icmp errors issue): icmp_send(ICMP_DEST_UNREACH, ICMP_NET_UNREACH)
+        // TODO(#4, ICMP errors): icmp_send(ICMP_DEST_UNREACH, ICMP_NET_UNREACH)
         host.note("no route to forward this packet", Layer::Ipv4, skb);
     }
     kfree_skb_reason(skb, reason);
@@ -78,7 +78,7 @@ static int ip_protocol_deliver_rcu(Host& host, SkBuff* skb, uint8_t protocol) {
     TRACE_FUNC_NAMED(scope, host.sim(), ip_protocol_deliver_rcu, skb, protocol);
     auto it = host.inet_protos.find(protocol);
     if (it == host.inet_protos.end()) {
-        // TODO(icmp errors issue): icmp_send(ICMP_DEST_UNREACH, ICMP_PROT_UNREACH)
+        // TODO(#4, ICMP errors): icmp_send(ICMP_DEST_UNREACH, ICMP_PROT_UNREACH)
         host.note("no handler for IP protocol " + std::to_string(protocol), Layer::Ipv4, skb);
         kfree_skb_reason(skb, DropReason::IpNoproto);
         scope.ret(0);
@@ -103,7 +103,7 @@ static int ip_local_deliver(Host& host, SkBuff* skb) {
     const uint8_t* iph = skb->network_ptr();
     uint16_t frag_off = static_cast<uint16_t>((iph[6] << 8) | iph[7]);
     if (frag_off & (wire::IP_MF | wire::IP_OFFSET)) {
-        // TODO(fragments issue): ip_defrag
+        // TODO(#4, fragments): ip_defrag
         host.note("IP fragment: reassembly is not modelled yet", Layer::Ipv4, skb);
         kfree_skb_reason(skb, DropReason::NotSpecified);
         return 0;

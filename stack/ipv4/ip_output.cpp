@@ -175,7 +175,7 @@ static int __ip_finish_output(Host& host, SkBuff* skb) {
     TRACE_FUNC_NAMED(scope, host.sim(), __ip_finish_output, skb);
     uint32_t mtu = skb_rtable(skb)->mtu;
     if (skb->len > mtu) {
-        // TODO(fragments issue): ip_fragment -> ip_do_fragment
+        // TODO(#4, fragments): ip_fragment -> ip_do_fragment
         host.note("packet of " + std::to_string(skb->len) + " bytes exceeds the MTU; fragmentation is not modelled",
                   Layer::Ipv4, skb);
         kfree_skb_reason(skb, DropReason::PktTooBig);

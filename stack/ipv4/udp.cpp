@@ -219,7 +219,7 @@ static int __udp4_lib_rcv(Host& host, SkBuff* skb) {
         kfree_skb_reason(skb, DropReason::UdpCsum);
         return 0;
     }
-    // TODO(icmp errors issue): icmp_send(ICMP_DEST_UNREACH, ICMP_PORT_UNREACH)
+    // TODO(#4, ICMP errors): icmp_send(ICMP_DEST_UNREACH, ICMP_PORT_UNREACH)
     host.note("no socket on UDP port " + std::to_string(dport), Layer::Udp, skb);
     kfree_skb_reason(skb, DropReason::NoSocket);
     return 0;

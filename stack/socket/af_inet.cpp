@@ -27,7 +27,7 @@ int inet_create(Host& host, Socket* sock, int protocol) {
             err = -EPROTONOSUPPORT;
         }
     } else if (sock->type == SOCK_STREAM) {
-        // TODO(tcp issue): tcp_prot
+        // TODO(#3, TCP): tcp_prot
         host.note("TCP sockets are not modelled yet", Layer::Socket);
         err = -EPROTONOSUPPORT;
     } else {
