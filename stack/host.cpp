@@ -7,6 +7,7 @@
 #include "core/skb/skbuff.h"
 #include "stack/ipv4/arp.h"
 #include "stack/ipv4/icmp.h"
+#include "stack/ipv4/tcp.h"
 #include "stack/ipv4/udp.h"
 #include "stack/socket/sock.h"
 
@@ -21,6 +22,7 @@ Host::Host(Sim& sim, std::string name) : m_sim(sim), m_name(std::move(name)) {
     ptype_base[0x0806] = arp_rcv; // arp_packet_type
     inet_protos[1] = icmp_rcv;    // icmp_protocol
     inet_protos[17] = udp_rcv;    // udp_protocol
+    inet_protos[6] = tcp_v4_rcv;  // tcp_protocol
 }
 
 Host::~Host() {
@@ -31,9 +33,15 @@ Host::~Host() {
     }
     for (auto& t : m_tasks) {
         for (auto& [fd, sock] : t->fdtable)
-            if (sock && sock->sk)
+            if (sock && sock->sk && !sock->sk->kernel_owned)
                 for (SkBuff* skb : sock->sk->sk_receive_queue) kfree_skb(skb);
         t->fdtable.clear();
+    }
+    for (auto& tp : tcp_socks) {
+        for (auto* q : {&tp->sk_receive_queue, &tp->sk_write_queue, &tp->tcp_rtx_queue, &tp->out_of_order_queue}) {
+            for (SkBuff* skb : *q) kfree_skb(skb);
+            q->clear();
+        }
     }
 }
 

@@ -27,6 +27,8 @@
 namespace skbscope {
 
 struct Sock;
+struct TcpSock;
+struct RequestSock;
 
 // struct in_ifaddr
 struct InIfaddr {
@@ -98,6 +100,14 @@ public:
     std::multimap<uint16_t, Sock*> udp_table;          // port -> sockets
     std::map<uint16_t, Sock*> ping_table;              // identifier -> socket
     uint16_t ping_port_rover = 0;
+    // TCP (inet_hashinfo): ehash holds connected socks (SYN_SENT .. TIME_WAIT) and request socks
+    // (TCP_NEW_SYN_RECV); bhash the bound ports; lhash the listeners by port.
+    std::vector<TcpSock*> tcp_ehash;
+    std::vector<RequestSock*> tcp_reqsk_ehash;
+    std::multimap<uint16_t, Sock*> tcp_bhash;
+    std::multimap<uint16_t, TcpSock*> tcp_lhash;
+    std::vector<std::unique_ptr<TcpSock>> tcp_socks; // every TcpSock, owned here (freed with the host)
+    int tcp_sock_count = 0;                          // for labels of children ("B:tcp 2")
     // softnet_data
     std::deque<NapiStruct*> poll_list;
     std::deque<Qdisc*> output_queue;
@@ -105,6 +115,8 @@ public:
     bool softirq_scheduled = false; // a __do_softirq is due in the softirq context
     bool in_softirq = false;
     int netdev_budget = 300;                           // net.core.netdev_budget
+    int netdev_budget_usecs = 2000;                    // net.core.netdev_budget_usecs (virtual time)
+    SoftnetStat softnet_stat;                          // /proc/net/softnet_stat
     int dev_tx_weight = 64;                            // net.core.dev_weight * dev_weight_tx_bias
 
 private:

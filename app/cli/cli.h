@@ -42,8 +42,10 @@ int cmd_run(const std::vector<std::string>& args);
 int cmd_chain(const std::vector<std::string>& args);
 int cmd_path(const std::vector<std::string>& args);
 int cmd_info(const std::vector<std::string>& args);
+int cmd_tcp(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
 int cmd_describe(const std::vector<std::string>& args);
+int cmd_stats(const std::vector<std::string>& args);
 
 // Prints "skbscope-cli: <message>" and the usage to stderr; returns kExitUsage.
 int usage_error(const std::string& message);

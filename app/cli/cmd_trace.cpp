@@ -8,6 +8,7 @@
 #include "core/trace/export_jsonl.h"
 #include "core/trace/export_pcap.h"
 #include "core/trace/query.h"
+#include "core/trace/query_tcp.h"
 #include "core/trace/trace_file.h"
 #include "core/trace/trace_names.h"
 #include "core/wire/describe.h"
@@ -94,6 +95,24 @@ int cmd_path(const std::vector<std::string>& args) {
     auto j = packet_journey(*trace, *flow);
     if (!j) return failure(path + ": " + j.error().message);
     print(render_journey(*trace, *j));
+    return kExitOk;
+}
+
+int cmd_tcp(const std::vector<std::string>& args) {
+    int code = 0;
+    auto a = parse_trace_cmd("tcp", args, {{"--host"}, {"--socket"}}, code);
+    if (!a) return code;
+    auto host = a->get("--host");
+    auto sock = a->get("--socket");
+    if (!host || !sock) return usage_error("tcp: --host and --socket are required");
+    auto fd = parse_uint(*sock);
+    if (!fd) return usage_error("tcp: --socket takes a file descriptor number, got '" + *sock + "'");
+    const std::string& path = a->positional[0];
+    auto trace = load_trace(path);
+    if (!trace) return failure(trace.error().message);
+    auto series = tcp_counter_series(*trace, *host, *fd);
+    if (!series) return failure(path + ": " + series.error().message);
+    print(render_counter_series(*series));
     return kExitOk;
 }
 

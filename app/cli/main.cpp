@@ -26,8 +26,13 @@ Commands:
       Scenario, seed, counts per kind and layer, frames per link, sk_buffs, drops with reasons.
   export TRACE [--chrome FILE] [--jsonl FILE] [--pcap HOST:DEV=FILE]... [--pcapng HOST:DEV=FILE]...
       Chrome/Perfetto JSON, JSON Lines, and pcap/pcapng of one interface (e.g. A:eth0).
+  tcp TRACE --host H --socket FD
+      A TCP socket's state over time: cwnd, ssthresh, srtt, rto, snd_una, snd_nxt, ... per change.
   describe TRACE --packet N [--verbose]
       The frames of packet N on the wire, tshark-like (--verbose: full dissection).
+  stats TRACE --host H [--dev D]
+      One NIC's statistics like ethtool -S: interrupts, NAPI polls, packets per poll, repolls,
+      time squeezes, ring drops, statistics registers, interrupt latency (D defaults to eth0).
   help, --help
       This text.
 
@@ -146,8 +151,10 @@ int main(int argc, char** argv) {
         if (cmd == "chain") return cmd_chain(args);
         if (cmd == "path") return cmd_path(args);
         if (cmd == "info") return cmd_info(args);
+        if (cmd == "tcp") return cmd_tcp(args);
         if (cmd == "export") return cmd_export(args);
         if (cmd == "describe") return cmd_describe(args);
+        if (cmd == "stats") return cmd_stats(args);
         return usage_error("unknown command '" + cmd + "'");
     } catch (const std::exception& e) {
         // Core returns Result; this is a last resort (out of memory, a bug), never the normal path.

@@ -46,6 +46,15 @@ public:
 
 namespace {
 
+LinkImpairments impairments(const LinkDirSpec& d) { return {d.loss, d.duplicate, d.reorder, d.reorder_delay, d.corrupt}; }
+
+LinkParams link_params(const LinkSpec& ls) {
+    LinkParams p{ls.speed_bps, ls.delay, impairments(ls.a_to_b), impairments(ls.b_to_a), {}};
+    for (const LinkDropSpec& d : ls.drops)
+        p.drops.push_back({d.a_to_b ? 0 : 1, frame_match_from_name(d.match).value_or(FrameMatch::Any), d.nth});
+    return p;
+}
+
 Result<void> build(World& w, const Scenario& s) {
     Sim& sim = w.sim;
     for (const HostSpec& hs : s.hosts) {
@@ -67,6 +76,13 @@ Result<void> build(World& w, const Scenario& s) {
             d.mtu = is.mtu;
             d.tx_ring_count = static_cast<int>(is.tx_ring);
             d.rx_ring_count = static_cast<int>(is.rx_ring);
+            d.itr = is.itr; // register units (scenario.h)
+            d.rx_int_delay = is.rdtr;
+            d.rx_abs_int_delay = is.radv;
+            d.tx_int_delay = is.tidv;
+            d.tx_abs_int_delay = is.tadv;
+            d.copybreak = is.copybreak;
+            d.checksum_offload = is.checksum_offload;
             m.host->register_netdev(&d);
             nic.irq->connect(m.host->irq_handler_for(&d));
         }
@@ -83,7 +99,7 @@ Result<void> build(World& w, const Scenario& s) {
         std::string name = ls.a_host + ":" + ls.a_dev + "<->" + ls.b_host + ":" + ls.b_dev;
         ContextId ctx = sim.add_context(w.machines[ls.a_host].host->host_id(), ContextKind::Link, name);
         w.links.push_back(std::make_unique<Link>(sim, ctx, name, a.device->port(), b.device->port(),
-                                                 LinkParams{ls.speed_bps, ls.delay}));
+                                                 link_params(ls)));
     }
     // Bring the interfaces up (ip link set up), then the routes (ip route add), as a boot script would.
     for (const HostSpec& hs : s.hosts) {

@@ -66,6 +66,33 @@ private:
                 cont(r);
             });
             break;
+        case StepSpec::Op::Listen:
+            libc_listen(t, s.fd, s.backlog, cont);
+            break;
+        case StepSpec::Op::Accept:
+            libc_accept(t, s.fd, 0, [this, cont](const SysResult& r) {
+                if (r.ret >= 0) {
+                    std::string from = r.from ? r.from->addr.to_string() + ":" + std::to_string(r.from->port) : "?";
+                    m_output.push_back(m_spec.name + ": accepted fd " + std::to_string(r.ret) + " from " + from);
+                }
+                cont(r);
+            });
+            break;
+        case StepSpec::Op::Connect:
+            libc_connect(t, s.fd, SockAddrIn{AF_INET, s.port, *s.addr}, cont);
+            break;
+        case StepSpec::Op::Send:
+            libc_send(t, s.fd, s.data, s.flags, [this, cont](const SysResult& r) {
+                if (r.ret >= 0) m_output.push_back(m_spec.name + ": sent " + std::to_string(r.ret) + " bytes");
+                cont(r);
+            });
+            break;
+        case StepSpec::Op::Recv:
+            recv_step(s, cont);
+            break;
+        case StepSpec::Op::Shutdown:
+            libc_shutdown(t, s.fd, s.how, cont);
+            break;
         case StepSpec::Op::Setsockopt:
             libc_setsockopt(t, s.fd, s.level, s.optname, s.value, cont);
             break;
@@ -80,6 +107,19 @@ private:
             break;
         }
     }
+    // recv, and with until_eof recv again until it returns 0 (the peer's FIN), as a server's read loop does.
+    void recv_step(const StepSpec& s, std::function<void(const SysResult&)> cont) {
+        libc_recv(*m_task, s.fd, s.len, s.flags, [this, &s, cont](const SysResult& r) {
+            if (r.ret > 0) m_received += static_cast<uint64_t>(r.ret);
+            if (r.ret > 0 && s.until_eof) return recv_step(s, cont);
+            if (r.ret >= 0)
+                m_output.push_back(m_spec.name + ": received " + std::to_string(s.until_eof ? m_received : r.ret) +
+                                   " bytes" + (r.ret == 0 ? ", then EOF" : ""));
+            m_received = 0;
+            cont(r);
+        });
+    }
+
     static const char* op_name(StepSpec::Op op) {
         switch (op) {
         case StepSpec::Op::Socket: return "socket";
@@ -89,6 +129,12 @@ private:
         case StepSpec::Op::Setsockopt: return "setsockopt";
         case StepSpec::Op::Close: return "close";
         case StepSpec::Op::Sleep: return "sleep";
+        case StepSpec::Op::Listen: return "listen";
+        case StepSpec::Op::Accept: return "accept";
+        case StepSpec::Op::Connect: return "connect";
+        case StepSpec::Op::Send: return "send";
+        case StepSpec::Op::Recv: return "recv";
+        case StepSpec::Op::Shutdown: return "shutdown";
         }
         return "?";
     }
@@ -97,6 +143,7 @@ private:
     ProgramSpec m_spec;
     Task* m_task;
     size_t m_pc = 0;
+    uint64_t m_received = 0;
 };
 
 // iputils ping: socket, then per sequence number sendto, wait for the reply until the next send

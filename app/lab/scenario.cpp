@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "nic/link/link.h"
+
 namespace skbscope::lab {
 
 namespace {
@@ -80,9 +82,45 @@ std::optional<std::pair<wire::Ipv4Addr, uint16_t>> parse_endpoint(const std::str
         if (!_r) return _r.error();                                                                              \
     } while (0)
 
+// The NIC settings an interface takes both in the file and from --set: the moderation registers
+// (a plain number in the register's units, or a duration rounded to them), copybreak and
+// checksum_offload. Returns "" when set, else what was expected; nullopt for another key.
+std::optional<std::string> set_nic_setting(InterfaceSpec& i, const std::string& key, const std::string& val) {
+    auto units = [&](uint32_t& out, TimeNs unit_ns, const char* unit) -> std::string {
+        std::optional<uint64_t> v;
+        if (!val.empty() && val.find_first_not_of("0123456789") == std::string::npos)
+            v = parse_int<uint64_t>(val);
+        else if (auto d = parse_duration(val); d && !val.empty() && !isdigit(static_cast<unsigned char>(val.back())))
+            v = (*d + unit_ns / 2) / unit_ns;
+        if (!v || *v > 0xFFFF)
+            return std::string("expected a number of ") + unit + " units (0..65535) or a duration like 100us";
+        out = static_cast<uint32_t>(*v);
+        return "";
+    };
+    if (key == "itr") return units(i.itr, 256, "256 ns");
+    if (key == "rdtr") return units(i.rdtr, 1024, "1.024 us");
+    if (key == "radv") return units(i.radv, 1024, "1.024 us");
+    if (key == "tidv") return units(i.tidv, 1024, "1.024 us");
+    if (key == "tadv") return units(i.tadv, 1024, "1.024 us");
+    if (key == "copybreak") {
+        auto v = parse_int<uint32_t>(val);
+        if (!v || *v > 16384) return std::string("expected a frame length from 0 to 16384");
+        i.copybreak = *v;
+        return "";
+    }
+    if (key == "checksum_offload") {
+        auto b = parse_bool(val);
+        if (!b) return std::string("expected on or off");
+        i.checksum_offload = *b;
+        return "";
+    }
+    return std::nullopt;
+}
+
 Result<InterfaceSpec> parse_interface(const Ctx& c, const std::string& name, const YAML::Node& n,
                                       const std::string& path) {
-    TRY(only_keys(c, n, path, {"mac", "address", "mtu", "tx_ring", "rx_ring"}));
+    TRY(only_keys(c, n, path, {"mac", "address", "mtu", "tx_ring", "rx_ring", "itr", "rdtr", "radv", "tidv",
+                               "tadv", "copybreak", "checksum_offload"}));
     InterfaceSpec i;
     i.name = name;
     if (!n["mac"]) return c.err(n, path + ".mac", "missing (e.g. mac: \"02:00:00:00:00:01\")");
@@ -108,6 +146,11 @@ Result<InterfaceSpec> parse_interface(const Ctx& c, const std::string& name, con
     TRY(num("tx_ring", i.tx_ring, 8, 4096));
     TRY(num("rx_ring", i.rx_ring, 8, 4096));
     if (i.tx_ring % 8 || i.rx_ring % 8) return c.err(n, path, "ring sizes must be multiples of 8 (e1000 RDLEN/TDLEN)");
+    for (const char* key : {"itr", "rdtr", "radv", "tidv", "tadv", "copybreak", "checksum_offload"}) {
+        if (!n[key]) continue;
+        const std::string why = *set_nic_setting(i, key, scalar(n[key]));
+        if (!why.empty()) return c.err(n[key], path + "." + key, why + ", got '" + scalar(n[key]) + "'");
+    }
     return i;
 }
 
@@ -209,9 +252,10 @@ Result<StepSpec> parse_step(const Ctx& c, const YAML::Node& n, const std::string
             s.type = 2;
             s.protocol = 1;
         } else if (type == "stream" || type == "tcp") {
-            return c.err(v, p + ".type", "TCP sockets come with the TCP issue; this build has dgram and icmp");
+            s.type = 1;
+            s.protocol = 6;
         } else {
-            return c.err(v, p + ".type", "expected dgram or icmp, got '" + type + "'");
+            return c.err(v, p + ".type", "expected stream, dgram or icmp, got '" + type + "'");
         }
     } else if (op == "bind") {
         s.op = StepSpec::Op::Bind;
@@ -219,8 +263,9 @@ Result<StepSpec> parse_step(const Ctx& c, const YAML::Node& n, const std::string
         TRY(get_fd());
         TRY(get_endpoint("addr"));
     } else if (op == "sendto" || op == "send") {
-        s.op = StepSpec::Op::Sendto;
-        TRY(only_keys(c, v, p, {"fd", "to", "data", "size", "flags"}));
+        s.op = op == "send" ? StepSpec::Op::Send : StepSpec::Op::Sendto;
+        if (op == "send") TRY(only_keys(c, v, p, {"fd", "data", "size", "flags"}));
+        else TRY(only_keys(c, v, p, {"fd", "to", "data", "size", "flags"}));
         TRY(get_fd());
         if (v["to"]) TRY(get_endpoint("to"));
         if (v["data"] && v["size"]) return c.err(v, p, "give either data or size, not both");
@@ -229,7 +274,9 @@ Result<StepSpec> parse_step(const Ctx& c, const YAML::Node& n, const std::string
             s.data.assign(d.begin(), d.end());
         } else if (v["size"]) {
             auto sz = parse_int<uint32_t>(scalar(v["size"]));
-            if (!sz || *sz > 65507) return c.err(v["size"], p + ".size", "expected a size from 0 to 65507");
+            const uint32_t max = op == "send" ? (64u << 20) : 65507u;
+            if (!sz || *sz > max)
+                return c.err(v["size"], p + ".size", "expected a size from 0 to " + std::to_string(max));
             s.data.resize(*sz);
             for (uint32_t i = 0; i < *sz; ++i) s.data[i] = static_cast<uint8_t>('a' + i % 26);
         }
@@ -239,8 +286,14 @@ Result<StepSpec> parse_step(const Ctx& c, const YAML::Node& n, const std::string
             else return c.err(v["flags"], p + ".flags", "expected MSG_DONTWAIT");
         }
     } else if (op == "recvfrom" || op == "recv") {
-        s.op = StepSpec::Op::Recvfrom;
-        TRY(only_keys(c, v, p, {"fd", "len", "flags"}));
+        s.op = op == "recv" ? StepSpec::Op::Recv : StepSpec::Op::Recvfrom;
+        if (op == "recv") TRY(only_keys(c, v, p, {"fd", "len", "flags", "until_eof"}));
+        else TRY(only_keys(c, v, p, {"fd", "len", "flags"}));
+        if (v["until_eof"]) {
+            auto b = parse_bool(scalar(v["until_eof"]));
+            if (!b) return c.err(v["until_eof"], p + ".until_eof", "expected true or false");
+            s.until_eof = *b;
+        }
         TRY(get_fd());
         s.len = 65536;
         if (v["len"]) {
@@ -264,14 +317,49 @@ Result<StepSpec> parse_step(const Ctx& c, const YAML::Node& n, const std::string
             auto d = parse_duration(scalar(v["value"]));
             if (!d) return c.err(v["value"], p + ".value", "expected a duration like 2s or 500ms");
             s.value = static_cast<int64_t>(*d);
-        } else if (opt == "SO_RCVBUF") {
-            s.optname = 8;
+        } else if (opt == "SO_RCVBUF" || opt == "SO_SNDBUF") {
+            s.optname = opt == "SO_RCVBUF" ? 8 : 7;
             auto b = parse_int<int64_t>(scalar(v["value"]));
             if (!b || *b < 0) return c.err(v["value"], p + ".value", "expected a byte count");
             s.value = *b;
+        } else if (opt == "TCP_NODELAY" || opt == "TCP_CORK" || opt == "SO_KEEPALIVE") {
+            s.level = opt == "SO_KEEPALIVE" ? 1 : 6; // SOL_SOCKET or IPPROTO_TCP
+            s.optname = opt == "TCP_NODELAY" ? 1 : opt == "TCP_CORK" ? 3 : 9;
+            auto b = parse_bool(scalar(v["value"]));
+            if (!b) return c.err(v["value"], p + ".value", "expected true or false");
+            s.value = *b ? 1 : 0;
         } else {
-            return c.err(v, p + ".opt", "expected SO_RCVTIMEO or SO_RCVBUF, got '" + opt + "'");
+            return c.err(v, p + ".opt",
+                         "expected SO_RCVTIMEO, SO_RCVBUF, SO_SNDBUF, SO_KEEPALIVE, TCP_NODELAY or TCP_CORK, got '" + opt + "'");
         }
+    } else if (op == "listen") {
+        s.op = StepSpec::Op::Listen;
+        TRY(only_keys(c, v, p, {"fd", "backlog"}));
+        TRY(get_fd());
+        s.backlog = 128;
+        if (v["backlog"]) {
+            auto b = parse_int<int>(scalar(v["backlog"]));
+            if (!b || *b < 0 || *b > 4096) return c.err(v["backlog"], p + ".backlog", "expected 0..4096");
+            s.backlog = *b;
+        }
+    } else if (op == "accept") {
+        s.op = StepSpec::Op::Accept;
+        TRY(only_keys(c, v, p, {"fd"}));
+        TRY(get_fd());
+    } else if (op == "connect") {
+        s.op = StepSpec::Op::Connect;
+        TRY(only_keys(c, v, p, {"fd", "to"}));
+        TRY(get_fd());
+        TRY(get_endpoint("to"));
+    } else if (op == "shutdown") {
+        s.op = StepSpec::Op::Shutdown;
+        TRY(only_keys(c, v, p, {"fd", "how"}));
+        TRY(get_fd());
+        std::string how = v["how"] ? scalar(v["how"]) : "SHUT_WR";
+        if (how == "SHUT_RD") s.how = 0;
+        else if (how == "SHUT_WR") s.how = 1;
+        else if (how == "SHUT_RDWR") s.how = 2;
+        else return c.err(v["how"], p + ".how", "expected SHUT_RD, SHUT_WR or SHUT_RDWR");
     } else if (op == "close") {
         s.op = StepSpec::Op::Close;
         TRY(only_keys(c, v, p, {"fd"}));
@@ -282,7 +370,7 @@ Result<StepSpec> parse_step(const Ctx& c, const YAML::Node& n, const std::string
         if (!d) return c.err(v, p, "expected a duration like 1s, 10ms, 5us");
         s.duration = *d;
     } else {
-        return c.err(it->first, path, "unknown call '" + op + "' (socket, bind, sendto, recvfrom, setsockopt, close, sleep)");
+        return c.err(it->first, path, "unknown call '" + op + "' (socket, bind, listen, accept, connect, send, sendto, recv, recvfrom, setsockopt, shutdown, close, sleep)");
     }
     return s;
 }
@@ -372,8 +460,56 @@ Result<HostSpec> parse_host(const Ctx& c, const std::string& name, const YAML::N
     return h;
 }
 
+// "1%", "0.5%", "100%" -> 0.01, 0.005, 1.0.
+std::optional<double> parse_percent(const std::string& text) {
+    if (text.size() < 2 || text.back() != '%') return std::nullopt;
+    const std::string num = text.substr(0, text.size() - 1);
+    double v = 0;
+    auto r = std::from_chars(num.data(), num.data() + num.size(), v);
+    if (r.ec != std::errc() || r.ptr != num.data() + num.size() || !(v >= 0 && v <= 100)) return std::nullopt;
+    return v / 100;
+}
+
+// The impairment keys of a link or of one direction (a_to_b: {...}), applied onto `d`.
+Result<void> parse_impairments(const Ctx& c, const YAML::Node& n, const std::string& path, LinkDirSpec& d) {
+    for (auto [key, field] : {std::pair{"loss", &d.loss}, std::pair{"duplicate", &d.duplicate},
+                              std::pair{"reorder", &d.reorder}, std::pair{"corrupt", &d.corrupt}}) {
+        if (!n[key]) continue;
+        auto p = parse_percent(scalar(n[key]));
+        if (!p) return c.err(n[key], path + "." + key, "expected a percentage like 1%");
+        *field = *p;
+    }
+    if (n["reorder_delay"]) {
+        auto t = parse_duration(scalar(n["reorder_delay"]));
+        if (!t) return c.err(n["reorder_delay"], path + ".reorder_delay", "expected a duration like 1ms");
+        d.reorder_delay = *t;
+    }
+    return {};
+}
+
+Result<LinkDropSpec> parse_drop(const Ctx& c, const YAML::Node& n, const std::string& path) {
+    TRY(only_keys(c, n, path, {"dir", "match", "nth"}));
+    LinkDropSpec d;
+    if (n["dir"]) {
+        std::string v = scalar(n["dir"]);
+        if (v != "a_to_b" && v != "b_to_a") return c.err(n["dir"], path + ".dir", "expected a_to_b or b_to_a");
+        d.a_to_b = v == "a_to_b";
+    }
+    if (n["match"]) {
+        d.match = scalar(n["match"]);
+        if (!frame_match_from_name(d.match))
+            return c.err(n["match"], path + ".match", "expected any, tcp-data, tcp-syn, arp, icmp or udp");
+    }
+    if (!n["nth"]) return c.err(n, path + ".nth", "missing (which matching frame to drop, from 1)");
+    auto nth = parse_int<uint64_t>(scalar(n["nth"]));
+    if (!nth || *nth == 0) return c.err(n["nth"], path + ".nth", "expected a positive integer");
+    d.nth = *nth;
+    return d;
+}
+
 Result<LinkSpec> parse_link(const Ctx& c, const Scenario& s, const YAML::Node& n, const std::string& path) {
-    TRY(only_keys(c, n, path, {"a", "b", "speed", "delay"}));
+    TRY(only_keys(c, n, path, {"a", "b", "speed", "delay", "loss", "duplicate", "reorder", "reorder_delay", "corrupt",
+                                "a_to_b", "b_to_a", "drop"}));
     LinkSpec l;
     auto end = [&](const char* key, std::string& host, std::string& dev) -> Result<void> {
         if (!n[key]) return c.err(n, path + "." + key, "missing (HOST:DEV, e.g. A:eth0)");
@@ -400,6 +536,22 @@ Result<LinkSpec> parse_link(const Ctx& c, const Scenario& s, const YAML::Node& n
         auto d = parse_duration(scalar(n["delay"]));
         if (!d) return c.err(n["delay"], path + ".delay", "expected a duration like 5us");
         l.delay = *d;
+    }
+    // Impairments: the link's keys set both directions, a_to_b / b_to_a override field by field.
+    TRY(parse_impairments(c, n, path, l.a_to_b));
+    l.b_to_a = l.a_to_b;
+    for (auto [key, dir] : {std::pair{"a_to_b", &l.a_to_b}, std::pair{"b_to_a", &l.b_to_a}}) {
+        if (!n[key]) continue;
+        TRY(only_keys(c, n[key], path + "." + key, {"loss", "duplicate", "reorder", "reorder_delay", "corrupt"}));
+        TRY(parse_impairments(c, n[key], path + "." + key, *dir));
+    }
+    if (n["drop"]) {
+        if (!n["drop"].IsSequence()) return c.err(n["drop"], path + ".drop", "expected a list like [{dir: a_to_b, match: tcp-data, nth: 3}]");
+        for (size_t i = 0; i < n["drop"].size(); ++i) {
+            auto d = parse_drop(c, n["drop"][i], path + ".drop[" + std::to_string(i) + "]");
+            if (!d) return d.error();
+            l.drops.push_back(std::move(*d));
+        }
     }
     return l;
 }
@@ -536,17 +688,23 @@ Result<void> apply_override(Scenario& s, const std::string& assignment) {
     if (parts.size() == 3) {
         for (auto& i : h->interfaces) {
             if (i.name != parts[1]) continue;
+            if (auto why = set_nic_setting(i, parts[2], val)) {
+                if (!why->empty()) return bad(*why);
+                return {};
+            }
             auto v = parse_int<uint32_t>(val);
             if (!v) return bad("expected a number");
             if (parts[2] == "mtu" && *v >= 68 && *v <= 9000) i.mtu = *v;
             else if (parts[2] == "tx_ring" && *v >= 8 && *v <= 4096 && *v % 8 == 0) i.tx_ring = *v;
             else if (parts[2] == "rx_ring" && *v >= 8 && *v <= 4096 && *v % 8 == 0) i.rx_ring = *v;
-            else return bad("unknown key or value out of range (mtu 68..9000, tx_ring/rx_ring 8..4096 multiple of 8)");
+            else return bad("unknown key or value out of range (mtu 68..9000, tx_ring/rx_ring 8..4096 multiple of 8; "
+                            "also itr, rdtr, radv, tidv, tadv, copybreak, checksum_offload)");
             return {};
         }
         return bad("host " + parts[0] + " has no interface '" + parts[1] + "'");
     }
-    return bad("unknown key (seed, duration, HOST.ip_forward, HOST.DEV.mtu|tx_ring|rx_ring, link.N.speed|delay)");
+    return bad("unknown key (seed, duration, HOST.ip_forward, HOST.DEV.mtu|tx_ring|rx_ring|itr|rdtr|radv|tidv|tadv|"
+               "copybreak|checksum_offload, link.N.speed|delay)");
 }
 
 } // namespace skbscope::lab

@@ -21,6 +21,12 @@ struct InterfaceSpec {
     int prefix_len = 0;
     uint32_t mtu = 1500;
     uint32_t tx_ring = 256, rx_ring = 256;
+    // Interrupt moderation, stored in the registers' units: itr in 256 ns, rdtr/radv/tidv/tadv in
+    // 1.024 us. The file and --set take either a number (register units) or a duration with its
+    // unit ("100us", "1ms"), rounded to the nearest unit. 0 (the default) is off.
+    uint32_t itr = 0, rdtr = 0, radv = 0, tidv = 0, tadv = 0;
+    uint32_t copybreak = 256;      // e1000's copybreak module parameter (0: never copy)
+    bool checksum_offload = false; // true: the NIC inserts TCP/UDP checksums (NETIF_F_HW_CSUM)
 };
 
 struct RouteSpec {
@@ -32,7 +38,8 @@ struct RouteSpec {
 
 // One socket call (or sleep) of a scripted program.
 struct StepSpec {
-    enum class Op { Socket, Bind, Sendto, Recvfrom, Setsockopt, Close, Sleep } op = Op::Sleep;
+    enum class Op { Socket, Bind, Sendto, Recvfrom, Setsockopt, Close, Sleep, Listen, Accept, Connect, Send, Recv, Shutdown };
+    Op op = Op::Sleep;
     int fd = -1;
     int domain = 2, type = 2, protocol = 0; // socket
     std::optional<wire::Ipv4Addr> addr;     // bind / sendto destination
@@ -42,6 +49,9 @@ struct StepSpec {
     int level = 0, optname = 0;             // setsockopt
     int64_t value = 0;
     int flags = 0;
+    int backlog = 0;                        // listen
+    int how = 1;                            // shutdown: SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2
+    bool until_eof = false;                 // recv: call again until it returns 0 (EOF)
     TimeNs duration = 0;                    // sleep
     int line = 0;                           // for messages
 };
@@ -67,10 +77,25 @@ struct HostSpec {
     std::vector<ProgramSpec> programs;
 };
 
+// Impairments of one direction of a link, probabilities 0..1 (nic/link/link.h's LinkImpairments).
+struct LinkDirSpec {
+    double loss = 0, duplicate = 0, reorder = 0, corrupt = 0;
+    TimeNs reorder_delay = 1 * kNsPerMs;
+};
+
+// drop: [{dir: a_to_b, match: tcp-data, nth: 3}]: the 3rd TCP data segment from a to b is lost.
+struct LinkDropSpec {
+    bool a_to_b = true;
+    std::string match = "any"; // any, tcp-data, tcp-syn, arp, icmp, udp
+    uint64_t nth = 1;
+};
+
 struct LinkSpec {
     std::string a_host, a_dev, b_host, b_dev;
     uint64_t speed_bps = 1'000'000'000ULL;
     TimeNs delay = 5 * kNsPerUs;
+    LinkDirSpec a_to_b, b_to_a; // loss: 1% etc. set both; a_to_b: {...} / b_to_a: {...} override
+    std::vector<LinkDropSpec> drops;
 };
 
 struct Scenario {
@@ -89,7 +114,8 @@ struct Scenario {
 Result<Scenario> parse_scenario(const std::string& text, const std::string& file);
 Result<Scenario> load_scenario_file(const std::string& path);
 // Applies one "--set" override: seed=N, duration=5s, HOST.ip_forward=1, HOST.DEV.mtu=N,
-// HOST.DEV.tx_ring=N, HOST.DEV.rx_ring=N, link.N.speed=1Gbit, link.N.delay=10us.
+// HOST.DEV.tx_ring=N, HOST.DEV.rx_ring=N, HOST.DEV.itr|rdtr|radv|tidv|tadv=N or duration,
+// HOST.DEV.copybreak=N, HOST.DEV.checksum_offload=on|off, link.N.speed=1Gbit, link.N.delay=10us.
 Result<void> apply_override(Scenario& s, const std::string& assignment);
 
 // Parsers shared with the CLI: "1s", "250ms", "10us", "100ns" -> ns; "1Gbit", "100Mbit" -> bit/s.

@@ -16,6 +16,8 @@ class SkBuff;
 class NetDevice;
 
 enum class NetdevTx { Ok = 0, Busy = 0x10 }; // NETDEV_TX_OK, NETDEV_TX_BUSY
+// netdev_features_t bits (include/linux/netdev_features.h) that the model uses.
+constexpr uint32_t NETIF_F_HW_CSUM = 1u << 3; // the device inserts any TCP/UDP checksum (csum_start/offset)
 
 // struct rtnl_link_stats64 (the counters `ip -s link` prints).
 struct NetDevStats {
@@ -65,6 +67,7 @@ public:
     wire::MacAddr dev_addr;
     uint32_t mtu = 1500;
     uint32_t tx_queue_len = 1000; // txqueuelen, the qdisc's limit
+    uint32_t features = 0;        // NETIF_F_*
     bool up = false;
     bool queue_stopped = false;   // __QUEUE_STATE_DRV_XOFF
     NetDevStats stats;

@@ -201,6 +201,8 @@ static void copy_header_fields(SkBuff* to, const SkBuff* from) {
     to->protocol = from->protocol;
     to->pkt_type = from->pkt_type;
     to->ip_summed = from->ip_summed;
+    to->csum_start = from->csum_start;
+    to->csum_offset = from->csum_offset;
     to->priority = from->priority;
     to->dev = from->dev;
     to->dst = from->dst;
@@ -266,6 +268,7 @@ bool pskb_expand_head(SkBuff* skb, uint32_t nhead, uint32_t ntail) {
     shift(skb->mac_header);
     shift(skb->network_header);
     shift(skb->transport_header);
+    if (skb->ip_summed == IpSummed::Partial) skb->csum_start = static_cast<uint16_t>(skb->csum_start + nhead);
     skb->cloned = false;
     skb->truesize += size - old_end;
     sim.charge_bytes(skb->tail);

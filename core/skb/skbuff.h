@@ -74,6 +74,9 @@ public:
     uint16_t protocol = 0; // EtherType, host byte order
     PktType pkt_type = PktType::Host;
     IpSummed ip_summed = IpSummed::None;
+    // CHECKSUM_PARTIAL: the device sums from csum_start (offset from head) to the end and stores
+    // the result at csum_start + csum_offset.
+    uint16_t csum_start = 0, csum_offset = 0;
     uint32_t truesize = 0;
     int users = 1;
     bool cloned = false;

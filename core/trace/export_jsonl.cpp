@@ -100,6 +100,7 @@ void append_event_fields(const Trace& t, const TraceEvent& e, json::Object& o) {
         break;
     case EventKind::Wire: {
         o.str("link", str_ref(t, e.ref)).num("port", e.a[1]).num("len", e.a[0]).num("arrival", e.a[2]);
+        if (e.a[3] != 0) o.str("fate", wire_fate_name(static_cast<WireFate>(e.a[3])));
         auto frame = e.ref2 == kNoRef ? std::span<const uint8_t>() : t.blob(e.ref2);
         if (!frame.empty()) o.str("summary", wire::describe_frame(frame));
         break;

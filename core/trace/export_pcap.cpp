@@ -68,8 +68,13 @@ Result<std::vector<CapturedFrame>> interface_frames(const Trace& t, std::string_
         bool sent = (left && port == 0) || (right && port == 1);
         bool received = (left && port == 1) || (right && port == 0);
         auto bytes = e.ref2 == kNoRef ? std::span<const uint8_t>() : t.blob(e.ref2);
-        if (sent) out.push_back(CapturedFrame{e.time, i, true, e.flow, bytes});
-        if (received) out.push_back(CapturedFrame{static_cast<uint64_t>(e.a[2]), i, false, e.flow, bytes});
+        // A duplicate copy was made by the link: the sender sent it once (its original's event).
+        // A frame the link lost, or corrupted (the receiving MAC's CRC check discards it), is
+        // sent but never received.
+        const auto fate = static_cast<WireFate>(e.a[3]);
+        if (sent && fate != WireFate::Duplicate) out.push_back(CapturedFrame{e.time, i, true, e.flow, bytes});
+        if (received && wire_fate_arrives(e.a[3]))
+            out.push_back(CapturedFrame{static_cast<uint64_t>(e.a[2]), i, false, e.flow, bytes});
     }
     if (!known) {
         auto all = trace_interfaces(t);

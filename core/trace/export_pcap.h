@@ -2,8 +2,9 @@
 // interface would have captured. A link is named "<H>:<dev> <-> <H2>:<dev2>"; a Wire event's a1 is
 // the port that sent the frame (0 = left side, 1 = right side), a0 its length, a2 the time its last
 // bit arrives. For "A:eth0" the capture holds the frames A:eth0 sent (stamped with the event time)
-// and those it received (stamped with the arrival time), in time order.
-// SIMPLIFICATION: a frame lost on the link (seeded loss) still counts as received here.
+// and those it received (stamped with the arrival time), in time order. The Wire event's a3
+// (WireFate) says what the link did: a lost or corrupted frame is only in the sender's capture, a
+// duplicate the link made only in the receiver's.
 #pragma once
 #include <cstdint>
 #include <span>

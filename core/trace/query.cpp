@@ -143,7 +143,10 @@ std::string describe_event(const Trace& t, size_t i) {
     case EventKind::Wire: {
         auto frame = e.ref2 == kNoRef ? std::span<const uint8_t>() : t.blob(e.ref2);
         return "wire " + ref(e.ref) + " port " + std::to_string(e.a[1]) + ", " + std::to_string(e.a[0]) +
-               " bytes, arrives @" + format_time(static_cast<uint64_t>(e.a[2])) +
+               " bytes, " +
+               (e.a[3] == 0 ? std::string("arrives")
+                            : std::string(wire_fate_name(static_cast<WireFate>(e.a[3]))) + (wire_fate_arrives(e.a[3]) ? ", arrives" : ", was due")) +
+               " @" + format_time(static_cast<uint64_t>(e.a[2])) +
                (frame.empty() ? std::string() : ": " + wire::describe_frame(frame));
     }
     case EventKind::Note:

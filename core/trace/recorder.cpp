@@ -182,7 +182,8 @@ void Recorder::counter(std::string_view owner, std::string_view name, int64_t va
     e.ref = o;
 }
 
-void Recorder::wire(std::string_view link, std::span<const uint8_t> frame, int port, TimeNs arrival, uint32_t flow) {
+void Recorder::wire(std::string_view link, std::span<const uint8_t> frame, int port, TimeNs arrival, uint32_t flow,
+                    WireFate fate) {
     if (!m_enabled) return;
     StrId l = intern(link);
     uint32_t blob = add_blob(frame);
@@ -191,6 +192,7 @@ void Recorder::wire(std::string_view link, std::span<const uint8_t> frame, int p
     e.a[0] = static_cast<int64_t>(frame.size());
     e.a[1] = port;
     e.a[2] = static_cast<int64_t>(arrival);
+    e.a[3] = static_cast<int64_t>(fate);
     e.ref = l;
     e.ref2 = blob;
 }
@@ -199,6 +201,14 @@ void Recorder::note(std::string_view text, Layer layer, const SkBuff* skb) {
     if (!m_enabled) return;
     StrId t = intern(text);
     push(EventKind::Note, layer, t, skb).ref = t;
+}
+
+void Recorder::note_flow(std::string_view text, Layer layer, uint32_t flow) {
+    if (!m_enabled) return;
+    StrId t = intern(text);
+    TraceEvent& e = push(EventKind::Note, layer, t, nullptr);
+    e.ref = t;
+    e.flow = flow;
 }
 
 void Recorder::warning(std::string_view text, Layer layer, const SkBuff* skb) {

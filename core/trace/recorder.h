@@ -49,8 +49,11 @@ public:
     void tcp_state(std::string_view sock, int old_state, int new_state);
     void counter(std::string_view owner, std::string_view name, int64_t value, Layer layer);
     // A frame leaves a port: arrival is when its last bit reaches the other end.
-    void wire(std::string_view link, std::span<const uint8_t> frame, int port, TimeNs arrival, uint32_t flow);
+    void wire(std::string_view link, std::span<const uint8_t> frame, int port, TimeNs arrival, uint32_t flow,
+              WireFate fate = WireFate::Delivered);
     void note(std::string_view text, Layer layer, const SkBuff* skb = nullptr);
+    // A note about a packet that has no sk_buff (a frame on a link): carries its flow id.
+    void note_flow(std::string_view text, Layer layer, uint32_t flow);
     void warning(std::string_view text, Layer layer, const SkBuff* skb = nullptr);
     void error(std::string_view text, Layer layer, const SkBuff* skb = nullptr);
 

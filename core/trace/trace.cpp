@@ -30,6 +30,12 @@ std::string_view timer_op_name(TimerOp op) {
     return i < std::size(names) ? names[i] : std::string_view("?");
 }
 
+std::string_view wire_fate_name(WireFate f) {
+    static constexpr std::string_view names[] = {"delivered", "lost", "corrupted", "duplicate", "reordered"};
+    auto i = static_cast<unsigned>(f);
+    return i < std::size(names) ? names[i] : std::string_view("?");
+}
+
 std::string_view context_kind_name(ContextKind k) {
     static constexpr std::string_view names[] = {"task", "softirq", "hardirq", "nic", "link", "lab"};
     auto i = static_cast<unsigned>(k);

@@ -35,7 +35,7 @@ constexpr uint32_t kNoRef = 0xffffffffu;
 // Timer          timer name        TimerOp     expires     -           -          owner str    -
 // TcpState       "tcp_set_state"   old state   new state   -           -          socket str   -
 // Counter        counter name      value       -           -           -          owner str    -
-// Wire           link name         length      port(0/1)   arrival ns  -          link str     blob (frame)
+// Wire           link name         length      port(0/1)   arrival ns  WireFate   link str     blob (frame)
 // Note           -                 -           -           -           -          text         -
 // Warning/Error  -                 -           -           -           -          text         -
 // Syscall/task state changes are Notes; CPU registers (rax) are Reg events on device "cpu".
@@ -69,6 +69,13 @@ enum class TimerOp : uint8_t { Arm, Fire, Cancel };
 std::string_view queue_op_name(QueueOp op);
 std::string_view irq_op_name(IrqOp op);
 std::string_view timer_op_name(TimerOp op);
+// What the link did with a frame (Wire a3): delivered; lost (never arrives: a LINK_LOSS Note says
+// why); corrupted (arrives with a flipped byte, the receiver's CRC check discards it: LINK_CORRUPT);
+// a duplicate copy the link made (arrives, was never sent); delivered late (held back: reordered).
+enum class WireFate : uint8_t { Delivered = 0, Lost = 1, Corrupted = 2, Duplicate = 3, Reordered = 4 };
+std::string_view wire_fate_name(WireFate f); // "delivered", "lost", "corrupted", "duplicate", "reordered"
+// True when the other end receives the frame (Delivered, Duplicate, Reordered).
+inline bool wire_fate_arrives(int64_t a3) { return a3 == 0 || a3 == 3 || a3 == 4; }
 
 struct TraceEvent {
     TimeNs time = 0;

@@ -45,6 +45,7 @@ const E1000Device::RegDef E1000Device::kRegs[] = {
     {"GPTC",   GPTC,   Access::RC, &D::rd_plain,      &D::wr_read_only},
     {"GORCL",  GORCL,  Access::RC, &D::rd_plain,      &D::wr_read_only},
     {"GOTCL",  GOTCL,  Access::RC, &D::rd_plain,      &D::wr_read_only},
+    {"RNBC",   RNBC,   Access::RC, &D::rd_plain,      &D::wr_read_only},
     {"TPR",    TPR,    Access::RC, &D::rd_plain,      &D::wr_read_only},
     {"TPT",    TPT,    Access::RC, &D::rd_plain,      &D::wr_read_only},
     {"RAL0",   RAL0,   Access::RW, &D::rd_plain,      &D::wr_plain},
@@ -83,10 +84,13 @@ void E1000Device::reset() {
     m_tx_states.clear();
     m_rx_states.clear();
     m_moderator = InterruptModerator{};
+    m_mod_event = {};
+    m_itr_held = false;
     m_tx_running = false;
     m_tx_frame.clear();
     m_tx_flow = 0;
     m_tx_bad = false;
+    m_tx_csum = {};
     m_tx_wire_free = 0;
     m_tx_fifo_free = 0;
     m_irq.lower();

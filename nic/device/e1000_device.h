@@ -3,7 +3,7 @@
 // behaviour of QEMU hw/net/e1000.c (our own code).
 // The driver reaches it only through MmioBus (registers), DmaMemory (rings, buffers) and IrqLine.
 // SIMPLIFICATION: legacy descriptors, one queue, no EEPROM/PHY (MDIC), no flow control, no VLAN,
-// no checksum offload, FCS stripped on receive (as with RCTL.SECRC), frames fit one RX buffer.
+// FCS stripped on receive (as with RCTL.SECRC), frames fit one RX buffer.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -124,6 +124,7 @@ class E1000Device final : public MmioBus {
     void tx_kick(); // doorbell: start the engine unless it is running
     void tx_step(); // one descriptor, in the NIC's context
     void tx_send_frame();
+    void tx_insert_checksum(); // CMD.IC: the checksum from CSS to the end, stored at CSO
 
     // ---- receive (rx.cpp) ----
     void rx_frame(std::vector<uint8_t> frame, uint32_t flow);
@@ -133,6 +134,11 @@ class E1000Device final : public MmioBus {
     // ---- interrupts (interrupts.cpp) ----
     void set_ics(uint32_t causes);
     void update_irq(); // asserts or deasserts the line from ICR & IMS and the moderator
+    // A descriptor was written back: true when RXT0 / TXDW is due now; false when the delay
+    // timers hold it (traced: Coalesce, Timer Arm), to be set by moderation_timer (interrupts.h).
+    bool moderate_rx_writeback();
+    bool moderate_tx_writeback(bool ide);
+    void arm_moderation(); // one event at the next delay-timer expiry or ITR delivery time
     void moderation_timer();
 
     class Port final : public LinkPort {
@@ -161,7 +167,13 @@ class E1000Device final : public MmioBus {
     TimeNs m_tx_wire_free = 0; // when the wire has finished the last frame handed to it
     TimeNs m_tx_fifo_free = 0; // when the frame before it left: the one-frame FIFO has room
     bool m_tx_bad = false;     // a buffer of the frame could not be read: it is not sent
+    struct TxCsum {
+        bool insert = false;
+        uint8_t cso = 0, css = 0;
+    } m_tx_csum; // from the frame's descriptor with IC set
     Scheduler::EventId m_tx_event, m_mod_event;
+    TimeNs m_mod_time = 0;  // when m_mod_event runs
+    bool m_itr_held = false; // pending causes wait for the ITR interval (a Coalesce was traced)
 };
 
 } // namespace skbscope

@@ -2,7 +2,8 @@
 // legacy TX/RX descriptor layouts (as QEMU's hw/net/e1000_regs.h holds them for its model).
 // The driver keeps its own copy (nic/driver/e1000_hw.h, like Linux's e1000_hw.h): the two sides
 // share only the datasheet, and tests/nic check the copies agree.
-// SIMPLIFICATION: legacy descriptors only (no context/data descriptors, no TSO, no checksum offload).
+// SIMPLIFICATION: legacy descriptors only (no context/data descriptors, no TSO); checksum offload by
+// the legacy descriptor's CSO/CSS with CMD.IC.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -18,7 +19,7 @@ constexpr uint32_t RDTR = 0x2820, RADV = 0x282C;
 constexpr uint32_t TDBAL = 0x3800, TDBAH = 0x3804, TDLEN = 0x3808, TDH = 0x3810, TDT = 0x3818;
 constexpr uint32_t TIDV = 0x3820, TADV = 0x382C;
 constexpr uint32_t MPC = 0x4010, GPRC = 0x4074, GPTC = 0x4080, GORCL = 0x4088, GOTCL = 0x4090;
-constexpr uint32_t TPR = 0x40D0, TPT = 0x40D4;
+constexpr uint32_t RNBC = 0x40A0, TPR = 0x40D0, TPT = 0x40D4;
 constexpr uint32_t RAL0 = 0x5400, RAH0 = 0x5404;
 constexpr uint32_t kMmioSize = 0x20000; // BAR0 is 128 KiB
 
@@ -63,7 +64,8 @@ constexpr uint32_t RAH_AV = 1u << 31; // address valid
 constexpr uint32_t kDescSize = 16;
 constexpr uint32_t kRingLenAlign = 128; // TDLEN/RDLEN must be a multiple of 128 bytes
 
-constexpr uint8_t TXD_CMD_EOP = 0x01, TXD_CMD_IFCS = 0x02, TXD_CMD_RS = 0x08;
+constexpr uint8_t TXD_CMD_EOP = 0x01, TXD_CMD_IFCS = 0x02, TXD_CMD_IC = 0x04, TXD_CMD_RS = 0x08;
+constexpr uint8_t TXD_CMD_IDE = 0x80; // interrupt delay enable: TXDW waits for TIDV/TADV
 constexpr uint8_t TXD_STAT_DD = 0x01;
 constexpr uint8_t RXD_STAT_DD = 0x01, RXD_STAT_EOP = 0x02, RXD_STAT_IXSM = 0x04;
 constexpr uint8_t RXD_ERR_RXE = 0x80;

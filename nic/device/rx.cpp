@@ -58,11 +58,12 @@ void E1000Device::rx_frame(std::vector<uint8_t> frame, uint32_t flow) {
     stat_add(TPR, 1);
     const uint32_t n = ring_count(kRxRing);
     if (n == 0 || mac(RDH) >= n || mac(RDT) >= n || mac(RDH) == mac(RDT)) {
-        TRACE_FUNC(m_sim, nic_rx_missed, nullptr, mac(RDH), mac(RDT));
+        TRACE_FUNC(m_sim, nic_rx_missed, nullptr, mac(RDH), flow);
         stat_add(MPC, 1);
+        stat_add(RNBC, 1); // no FIFO to hold it: the frame that found no buffer is also missed
         m_sim.rec().note(m_label + ": drop NIC_RX_MISSED: no free RX descriptor (RDH " +
                              std::to_string(mac(RDH)) + " == RDT " + std::to_string(mac(RDT)) +
-                             "); MPC counts it",
+                             "); MPC and RNBC count it",
                          Layer::Nic);
         m_sim.rec().counter(m_label, "MPC", mac(MPC), Layer::Nic);
         set_ics(ICR_RXO);
@@ -108,12 +109,12 @@ void E1000Device::rx_frame(std::vector<uint8_t> frame, uint32_t flow) {
         stat_add(GPRC, 1);
         stat_add(GORCL, frame.size() + 4); // octets counted with the FCS
     }
-    uint32_t causes = ICR_RXT0;
     // RXDMT0: the descriptors hardware still owns fell to the RCTL.RDMTS threshold (1/2, 1/4, 1/8).
     const uint32_t owned = (mac(RDT) + n - mac(RDH)) % n;
     const uint32_t rdmts = (mac(RCTL) & RCTL_RDMTS_MASK) >> RCTL_RDMTS_SHIFT;
-    if (owned <= (n >> (rdmts + 1))) causes |= ICR_RXDMT0;
-    set_ics(causes);
+    uint32_t causes = owned <= (n >> (rdmts + 1)) ? ICR_RXDMT0 : 0;
+    if (moderate_rx_writeback()) causes |= ICR_RXT0; // else RXT0 waits for RDTR/RADV
+    if (causes) set_ics(causes);
 }
 
 } // namespace skbscope

@@ -1,6 +1,6 @@
 // The 8254x transmit engine: doorbell (TDT write), descriptor fetch, buffer read, the frame onto
 // the link, DD write-back, TDH advance and the TXDW/TXQE causes (8254x manual 3.3, QEMU
-// hw/net/e1000.c start_xmit/process_tx_desc). Runs in the NIC's own context.
+// hw/net/e1000.c start_xmit/process_tx_desc) in the NIC's own context; legacy checksum offload (IC).
 // SIMPLIFICATION: legacy descriptors only; the TX FIFO holds one frame: the engine fetches the next
 // descriptor while the current frame is on the wire, and DD is written back once the frame is in
 // the FIFO (the buffer may be freed before the last bit leaves, as on hardware).
@@ -8,6 +8,7 @@
 #include <array>
 
 #include "core/time/sim.h"
+#include "core/wire/checksum.h"
 #include "nic/device/e1000_device.h"
 
 namespace skbscope {
@@ -69,6 +70,7 @@ void E1000Device::tx_step() {
             }
         }
         set_state(kTxRing, index, DescState::Processed);
+        if (desc.cmd & TXD_CMD_IC) m_tx_csum = {true, desc.cso, desc.css};
         if (desc.cmd & TXD_CMD_EOP) tx_send_frame();
     }
     if (desc.cmd & TXD_CMD_RS) {
@@ -83,7 +85,7 @@ void E1000Device::tx_step() {
     ring_event(kTxRing, flow);
 
     uint32_t causes = 0;
-    if (desc.cmd & TXD_CMD_RS) causes |= ICR_TXDW;
+    if ((desc.cmd & TXD_CMD_RS) && moderate_tx_writeback(desc.cmd & TXD_CMD_IDE)) causes |= ICR_TXDW;
     if (mac(TDH) == mac(TDT)) causes |= ICR_TXQE;
     if (causes) set_ics(causes);
 
@@ -101,6 +103,7 @@ void E1000Device::tx_send_frame() {
              std::to_string(kMaxTxFrame) + ": discarded");
         m_tx_bad = true;
     }
+    if (m_tx_csum.insert && !m_tx_bad) tx_insert_checksum();
     if (!m_tx_bad && !m_tx_frame.empty()) {
         if (m_tx_frame.size() < kMinFrame && (mac(TCTL) & TCTL_PSP)) m_tx_frame.resize(kMinFrame, 0);
         stat_add(GPTC, 1);
@@ -114,6 +117,24 @@ void E1000Device::tx_send_frame() {
     m_tx_frame.clear();
     m_tx_flow = 0;
     m_tx_bad = false;
+    m_tx_csum = {};
+}
+
+void E1000Device::tx_insert_checksum() {
+    // Legacy IC: the one's-complement sum of the bytes from CSS to the end of the frame, stored
+    // complemented at CSO. The stack left the pseudo-header sum in the field (CHECKSUM_PARTIAL).
+    const size_t css = m_tx_csum.css, cso = m_tx_csum.cso;
+    if (css >= m_tx_frame.size() || cso + 2 > m_tx_frame.size() || cso < css) {
+        warn("TX checksum offload: CSS " + std::to_string(css) + " / CSO " + std::to_string(cso) +
+             " outside the " + std::to_string(m_tx_frame.size()) + "-byte frame: not inserted");
+        return;
+    }
+    TRACE_FUNC(m_sim, nic_tx_csum, nullptr, static_cast<int64_t>(css), static_cast<int64_t>(cso));
+    wire::InetChecksum sum;
+    sum.add(std::span<const uint8_t>(m_tx_frame).subspan(css));
+    const uint16_t c = sum.finish();
+    m_tx_frame[cso] = static_cast<uint8_t>(c >> 8);
+    m_tx_frame[cso + 1] = static_cast<uint8_t>(c);
 }
 
 } // namespace skbscope

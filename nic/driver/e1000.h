@@ -1,8 +1,8 @@
 // The e1000 driver's adapter: struct e1000_adapter and its rings (drivers/net/ethernet/intel/
 // e1000/e1000.h), as a NetDevice. It reaches the NIC only through MmioBus (registers), DmaMemory
 // (rings and buffers) and the kernel only through NetdevKernel. Functions keep e1000_main.c names.
-// SIMPLIFICATION: one TX and one RX queue, legacy descriptors, no TSO/checksum offload, no
-// watchdog/ethtool/ndo_stop; RX buffers are skbs (the pre-4.x e1000 scheme), no page reuse.
+// SIMPLIFICATION: one TX and one RX queue, legacy descriptors (checksum offload by CSO/CSS), no TSO,
+// no watchdog/ethtool/ndo_stop; RX buffers are skbs (the pre-4.x e1000 scheme), no page reuse.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -71,6 +71,20 @@ class E1000Adapter final : public NetDevice {
     // Settings read by e1000_open (ethtool -G, module parameter copybreak).
     int tx_ring_count = kDefaultTxd, rx_ring_count = kDefaultRxd;
     uint32_t copybreak = 256; // frames shorter than this are copied into a fresh small skb
+    // Interrupt moderation in the registers' units (module parameters of e1000_param.c, ethtool -C):
+    // itr: ITR, 256 ns (0 = off; Linux keeps ints/s and writes 10^9 / (rate * 256));
+    // rx_int_delay/rx_abs_int_delay: RDTR/RADV, tx_int_delay/tx_abs_int_delay: TIDV/TADV, 1.024 us.
+    // SIMPLIFICATION: static values (no dynamic ITR, e1000_set_itr); all 0 by default, where Linux
+    // starts at 20000 ints/s with RADV 8, TIDV 8, TADV 32.
+    uint32_t itr = 0, rx_int_delay = 0, rx_abs_int_delay = 0, tx_int_delay = 0, tx_abs_int_delay = 0;
+    // ethtool -K tx on: NETIF_F_HW_CSUM, the NIC inserts TCP/UDP checksums (legacy IC/CSS/CSO).
+    bool checksum_offload = false;
+
+    // struct e1000_hw_stats (the part we model): the NIC's read-to-clear statistics registers,
+    // accumulated by e1000_update_stats (what `ethtool -S` prints).
+    struct HwStats {
+        uint64_t mpc = 0, rnbc = 0, gprc = 0, gptc = 0, gorc = 0, gotc = 0, tpr = 0, tpt = 0;
+    } stats_hw;
 
     NapiStruct napi; // weight 64; poll = e1000_clean
     E1000TxRing tx_ring;
@@ -94,13 +108,16 @@ class E1000Adapter final : public NetDevice {
     void e1000_irq_enable();
     int e1000_intr();            // the hardirq handler: kIrqNone or kIrqHandled
     int e1000_clean(int budget); // the NAPI poll
+    void e1000_update_stats();   // reads (and so clears) the statistics registers into stats_hw
 
     // ---- e1000_tx.cpp ----
     NetdevTx e1000_xmit_frame(SkBuff* skb);
     int eth_skb_pad(SkBuff* skb);
     int e1000_maybe_stop_tx(int size);
     int e1000_tx_map(SkBuff* skb, int first);
-    void e1000_tx_queue(int count, uint32_t flow);
+    void e1000_tx_queue(int count, uint32_t flow, uint32_t csum_bits);
+    // CHECKSUM_PARTIAL: the CSS/CSO/IC bits of the packet's descriptors (0: none).
+    uint32_t e1000_tx_csum(const SkBuff* skb);
     bool e1000_clean_tx_irq();
     void e1000_unmap_and_free_tx_resource(E1000TxBuffer& bi);
 

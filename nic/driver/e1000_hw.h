@@ -19,7 +19,8 @@ constexpr uint32_t E1000_RDH = 0x02810, E1000_RDT = 0x02818, E1000_RDTR = 0x0282
 constexpr uint32_t E1000_TDBAL = 0x03800, E1000_TDBAH = 0x03804, E1000_TDLEN = 0x03808;
 constexpr uint32_t E1000_TDH = 0x03810, E1000_TDT = 0x03818, E1000_TIDV = 0x03820, E1000_TADV = 0x0382C;
 constexpr uint32_t E1000_MPC = 0x04010, E1000_GPRC = 0x04074, E1000_GPTC = 0x04080;
-constexpr uint32_t E1000_GORCL = 0x04088, E1000_GOTCL = 0x04090, E1000_TPR = 0x040D0, E1000_TPT = 0x040D4;
+constexpr uint32_t E1000_GORCL = 0x04088, E1000_GOTCL = 0x04090, E1000_RNBC = 0x040A0;
+constexpr uint32_t E1000_TPR = 0x040D0, E1000_TPT = 0x040D4;
 constexpr uint32_t E1000_RA = 0x05400; // RAL(n) = RA + 8n, RAH(n) = RA + 8n + 4
 
 // ---- interrupt causes (ICR/ICS/IMS/IMC) ----
@@ -52,7 +53,8 @@ constexpr uint32_t E1000_RAH_AV = 0x80000000;
 // TX: buffer_addr (8) | lower.data = cmd << 24 | cso << 16 | length | upper.data = special << 16 | css << 8 |
 // status
 constexpr uint32_t E1000_TXD_CMD_EOP = 0x01000000, E1000_TXD_CMD_IFCS = 0x02000000;
-constexpr uint32_t E1000_TXD_CMD_RS = 0x08000000;
+constexpr uint32_t E1000_TXD_CMD_IC = 0x04000000, E1000_TXD_CMD_RS = 0x08000000;
+constexpr uint32_t E1000_TXD_CMD_IDE = 0x80000000; // delay TXDW by TIDV/TADV
 constexpr uint32_t E1000_TXD_STAT_DD = 0x00000001;
 // RX: buffer_addr (8) | length (2) | csum (2) | status (1) | errors (1) | special (2)
 constexpr uint8_t E1000_RXD_STAT_DD = 0x01, E1000_RXD_STAT_EOP = 0x02, E1000_RXD_STAT_IXSM = 0x04;

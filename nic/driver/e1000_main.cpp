@@ -1,8 +1,8 @@
 // e1000 bring-up, interrupt handler and NAPI poll, after drivers/net/ethernet/intel/e1000/
 // e1000_main.c: e1000_open, e1000_configure_tx/rx, e1000_setup_rctl, e1000_intr, e1000_clean.
-// SIMPLIFICATION: no reset/EEPROM/PHY, no watchdog (LSC only sets get_link_status), no ITR
-// programming (interrupt coalescing is a later issue); RAR[0] is written at open, where Linux
-// writes it at reset (e1000_init_rx_addrs). The FCS is stripped by the NIC (RCTL.SECRC).
+// SIMPLIFICATION: no reset/EEPROM/PHY, no watchdog (LSC only sets get_link_status): the statistics
+// registers are read at the end of each completed poll (Linux: e1000_watchdog, every 2 s); static
+// ITR only; RAR[0] is written at open (Linux: at reset). The FCS is stripped by the NIC (SECRC).
 #include <algorithm>
 #include <cerrno>
 
@@ -86,6 +86,9 @@ void E1000Adapter::e1000_configure_tx() {
     ew32(E1000_TDLEN, tx_ring.size);
     ew32(E1000_TDH, 0);
     ew32(E1000_TDT, 0);
+    // Set the Tx Interrupt Delay register
+    ew32(E1000_TIDV, tx_int_delay);
+    ew32(E1000_TADV, tx_abs_int_delay);
     uint32_t tctl = er32(E1000_TCTL);
     tctl &= ~(E1000_TCTL_CT | E1000_TCTL_COLD);
     tctl |= E1000_TCTL_PSP | E1000_TCTL_RTLC | (E1000_COLLISION_THRESHOLD << E1000_CT_SHIFT) |
@@ -93,6 +96,8 @@ void E1000Adapter::e1000_configure_tx() {
     ew32(E1000_TCTL, tctl);
     // Every packet's last descriptor: end of packet, insert FCS, report status (DD write-back).
     txd_cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+    // Only set IDE if we are delaying interrupts using the timers.
+    if (tx_int_delay) txd_cmd |= E1000_TXD_CMD_IDE;
 }
 
 void E1000Adapter::e1000_setup_rctl() {
@@ -133,6 +138,10 @@ void E1000Adapter::e1000_configure_rx() {
     ew32(E1000_RDLEN, rx_ring.size);
     ew32(E1000_RDH, 0);
     ew32(E1000_RDT, 0);
+    // Set the Receive Delay Timer register, and the absolute one (irq moderation).
+    ew32(E1000_RDTR, rx_int_delay);
+    ew32(E1000_RADV, rx_abs_int_delay);
+    if (itr != 0) ew32(E1000_ITR, itr);
     ew32(E1000_RCTL, rctl | E1000_RCTL_EN); // enable receives
 }
 
@@ -166,6 +175,7 @@ int E1000Adapter::e1000_open() {
         scope.ret(-EBUSY);
         return -EBUSY;
     }
+    if (checksum_offload) features |= NETIF_F_HW_CSUM; // e1000_probe: hw_features, ethtool -K
     e1000_setup_all_tx_resources();
     e1000_setup_all_rx_resources();
     e1000_configure();
@@ -206,9 +216,26 @@ int E1000Adapter::e1000_clean(int budget) {
         return budget;
     }
     // Exit polling mode and re-enable interrupts.
-    if (kernel->napi_complete_done(&napi, work_done)) e1000_irq_enable();
+    if (kernel->napi_complete_done(&napi, work_done)) {
+        e1000_update_stats();
+        e1000_irq_enable();
+    }
     scope.ret(work_done);
     return work_done;
+}
+
+void E1000Adapter::e1000_update_stats() {
+    TRACE_FUNC(m_sim, e1000_update_stats);
+    // Each read clears the register: the adapter keeps the running totals.
+    stats_hw.mpc += er32(E1000_MPC);
+    stats_hw.rnbc += er32(E1000_RNBC);
+    stats_hw.gprc += er32(E1000_GPRC);
+    stats_hw.gptc += er32(E1000_GPTC);
+    stats_hw.gorc += er32(E1000_GORCL);
+    stats_hw.gotc += er32(E1000_GOTCL);
+    stats_hw.tpr += er32(E1000_TPR);
+    stats_hw.tpt += er32(E1000_TPT);
+    stats.rx_missed_errors = stats_hw.mpc;
 }
 
 // ---- helpers shared by e1000_tx.cpp and e1000_rx.cpp ----

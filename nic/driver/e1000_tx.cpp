@@ -1,8 +1,8 @@
 // e1000 transmit: e1000_xmit_frame (ndo_start_xmit), e1000_tx_map (dma_map_single),
 // e1000_tx_queue (descriptors, TDT doorbell), e1000_maybe_stop_tx and the completion side
 // e1000_clean_tx_irq, after drivers/net/ethernet/intel/e1000/e1000_main.c.
-// SIMPLIFICATION: no TSO/checksum offload/VLAN, one descriptor per buffer (the linear part and each
-// frag); the doorbell is written in e1000_tx_queue (no xmit_more batching).
+// SIMPLIFICATION: no TSO/VLAN, one descriptor per buffer (the linear part and each frag); checksum
+// offload by the legacy CSO/CSS fields; the doorbell is written in e1000_tx_queue (no xmit_more).
 // LINUX: short frames are padded in software (eth_skb_pad): PCI/PCI-X parts may corrupt them.
 #include <cerrno>
 #include <cstring>
@@ -49,8 +49,9 @@ NetdevTx E1000Adapter::e1000_xmit_frame(SkBuff* skb) {
     }
     const int first = tx_ring.next_to_use;
     const uint32_t flow = skb->flow;
+    const uint32_t csum = skb->ip_summed == IpSummed::Partial ? e1000_tx_csum(skb) : 0;
     if (int mapped = e1000_tx_map(skb, first)) {
-        e1000_tx_queue(mapped, flow);
+        e1000_tx_queue(mapped, flow, csum);
         // Make sure there is room for the next packet of the largest kind.
         e1000_maybe_stop_tx(kMaxSkbFrags + 2);
     } else {
@@ -101,14 +102,32 @@ int E1000Adapter::e1000_tx_map(SkBuff* skb, int first) {
     return count;
 }
 
-void E1000Adapter::e1000_tx_queue(int count, uint32_t flow) {
+uint32_t E1000Adapter::e1000_tx_csum(const SkBuff* skb) {
+    TRACE_FUNC_NAMED(scope, m_sim, e1000_tx_csum, skb);
+    if (!checksum_offload) {
+        // The stack only leaves a checksum partial for a device with NETIF_F_HW_CSUM.
+        m_sim.rec().warning(trace_label() + ": CHECKSUM_PARTIAL skb on a device without offload", Layer::Driver);
+        return 0;
+    }
+    // CSS: where summing starts, CSO: where the result goes; both from the frame's first byte.
+    const uint32_t css = skb->csum_start - skb->data;
+    const uint32_t cso = css + skb->csum_offset;
+    scope.ret(cso);
+    // lower.data bits 23:16 = CSO and CMD.IC; upper.data bits 15:8 = CSS (returned in bits 15:8).
+    return (cso << 16) | E1000_TXD_CMD_IC | (css << 8);
+}
+
+void E1000Adapter::e1000_tx_queue(int count, uint32_t flow, uint32_t csum_bits) {
     TRACE_FUNC(m_sim, e1000_tx_queue, nullptr, count);
-    const uint32_t txd_lower = E1000_TXD_CMD_IFCS;
+    // LINUX: e1000 puts checksum offsets in a context descriptor; the legacy CSO/CSS fields used
+    // here do the same for one packet.
+    const uint32_t txd_lower = E1000_TXD_CMD_IFCS | (csum_bits & (0xFF0000u | E1000_TXD_CMD_IC));
+    const uint32_t txd_upper = csum_bits & 0xFF00u;
     int i = tx_ring.next_to_use;
     int last = i;
     while (count--) {
         const E1000TxBuffer& bi = tx_ring.buffer_info[i];
-        write_tx_desc(tx_desc(i), E1000TxDesc{bi.dma, txd_lower | bi.length, 0});
+        write_tx_desc(tx_desc(i), E1000TxDesc{bi.dma, txd_lower | bi.length, txd_upper});
         last = i;
         if (++i == tx_ring.count) i = 0;
     }

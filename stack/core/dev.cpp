@@ -4,7 +4,7 @@
 // dispatch), NAPI (__napi_schedule, net_rx_action with its budget, napi_poll with the weight) and
 // net_tx_action for qdiscs scheduled on the output queue.
 // SIMPLIFICATION: one TX queue per device; no packet taps yet (ptype_all, dev_queue_xmit_nit: the
-// tcpdump issue); no RPS/RFS, no busy polling, no time limit in net_rx_action.
+// tcpdump issue); no RPS/RFS, no busy polling, no GRO; net_rx_action's time limit is virtual.
 // LINUX: the last matching protocol handler is called directly, not through deliver_skb (which only
 // serves taps and earlier handlers), as __netif_receive_skb_core/one_core do.
 #include <cstdio>
@@ -82,6 +82,7 @@ void dev_open(Host& host, NetDevice* dev) {
 
 static int __netif_receive_skb_core(Host& host, SkBuff* skb) {
     TRACE_FUNC_NAMED(scope, host.sim(), __netif_receive_skb_core, skb, skb->protocol);
+    ++host.softnet_stat.processed;
     skb_reset_network_header(skb);
     if (skb->transport_header == kHdrUnset) skb_reset_transport_header(skb);
     // TODO(#4, packet taps): ptype_all -> deliver_skb -> packet_rcv
@@ -130,39 +131,63 @@ void __napi_schedule(Host& host, NapiStruct* n) {
     raise_softirq(host, NET_RX_SOFTIRQ);
 }
 
+// __napi_poll + napi_poll: one instance's poll with its weight. A poll that used its whole weight
+// still owns the instance (the driver did not call napi_complete_done): it goes on `repoll`.
 static int napi_poll(Host& host, NapiStruct* n, std::deque<NapiStruct*>& repoll) {
     TRACE_FUNC_NAMED(scope, host.sim(), napi_poll, nullptr, n->weight);
-    int weight = n->weight;
+    const int weight = n->weight;
     int work = 0;
-    if (n->scheduled && n->poll) work = n->poll(n, weight); // e1000_clean
+    if (n->scheduled && n->poll) {
+        work = n->poll(n, weight); // e1000_clean
+        // LINUX: trace_napi_poll(n, work, weight), the napi:napi_poll tracepoint, as a Counter.
+        if (n->dev) host.sim().rec().counter(n->dev->label, "napi_poll", work, Layer::Softirq);
+    }
     if (work > weight) {
         host.sim().rec().warning(host.name() + ": NAPI poll returned " + std::to_string(work) + " > weight " +
                                      std::to_string(weight), Layer::Softirq);
         work = weight;
     }
     // Under the weight the driver has called napi_complete_done; a full poll stays scheduled.
-    if (work == weight && n->scheduled) repoll.push_back(n);
+    if (work == weight && n->scheduled) {
+        repoll.push_back(n);
+        host.note("napi_poll: " + (n->dev ? n->dev->label : std::string("napi")) + " used its weight " +
+                      std::to_string(weight) + ": repoll",
+                  Layer::Softirq);
+    }
     scope.ret(work);
     return work;
 }
 
 void net_rx_action(Host& host) {
-    TRACE_FUNC(host.sim(), net_rx_action, nullptr, host.netdev_budget);
+    Sim& sim = host.sim();
+    TRACE_FUNC(sim, net_rx_action, nullptr, host.netdev_budget);
+    // LINUX: the time limit is jiffies + usecs_to_jiffies(netdev_budget_usecs); here virtual ns in
+    // the softirq context, whose clock the polls advance.
+    const TimeNs time_limit = sim.now() + static_cast<TimeNs>(host.netdev_budget_usecs) * kNsPerUs;
     int budget = host.netdev_budget;
     std::deque<NapiStruct*> list, repoll;
     list.swap(host.poll_list);
     while (!list.empty()) {
         NapiStruct* n = list.front();
         list.pop_front();
-        host.sim().rec().queue("poll_list", host.name() + ":softnet_data", QueueOp::Dequeue,
-                               static_cast<int64_t>(list.size()), 0, nullptr, Layer::Softirq);
+        sim.rec().queue("poll_list", host.name() + ":softnet_data", QueueOp::Dequeue,
+                        static_cast<int64_t>(list.size()), 0, nullptr, Layer::Softirq);
         budget -= napi_poll(host, n, repoll);
-        if (budget <= 0) {
-            host.note("net_rx_action: budget exhausted (time_squeeze)", Layer::Softirq);
+        // If the softirq window is exhausted then punt (the rest waits for the next round).
+        if (budget <= 0 || sim.now() >= time_limit) {
+            ++host.softnet_stat.time_squeeze;
+            sim.rec().counter(host.name() + ":softnet_data", "time_squeeze",
+                              static_cast<int64_t>(host.softnet_stat.time_squeeze), Layer::Softirq);
+            host.note(std::string("net_rx_action: ") +
+                          (budget <= 0 ? "budget " + std::to_string(host.netdev_budget) + " used"
+                                       : "netdev_budget_usecs " + std::to_string(host.netdev_budget_usecs) +
+                                             " passed") +
+                          ": stop polling (time_squeeze)",
+                      Layer::Softirq);
             break;
         }
     }
-    // remaining + newly scheduled + repoll, then raise again if anything is left
+    // Not polled yet, newly scheduled, then the repolls: back on poll_list, and raise again.
     for (NapiStruct* n : host.poll_list) list.push_back(n);
     for (NapiStruct* n : repoll) list.push_back(n);
     host.poll_list.swap(list);

@@ -33,6 +33,12 @@ struct Qdisc {
     bool scheduled = false;    // __QDISC_STATE_SCHED: on the output_queue
 };
 
+// The per-CPU counters of struct softnet_data that /proc/net/softnet_stat prints.
+struct SoftnetStat {
+    uint64_t processed = 0;    // packets taken by __netif_receive_skb_core
+    uint64_t time_squeeze = 0; // net_rx_action stopped with work left (budget or time ran out)
+};
+
 // ---- softirq.cpp ----
 enum SoftirqNr { HI_SOFTIRQ = 0, TIMER_SOFTIRQ = 1, NET_TX_SOFTIRQ = 2, NET_RX_SOFTIRQ = 3 };
 void raise_softirq(Host& host, int nr);

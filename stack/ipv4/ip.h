@@ -76,6 +76,14 @@ int ip_send_skb(Host& host, SkBuff* skb);
 int ip_local_out(Host& host, Sock* sk, SkBuff* skb);
 int dst_output(Host& host, SkBuff* skb);
 int ip_output(Host& host, SkBuff* skb);
+// ip_queue_xmit -> __ip_queue_xmit: TCP's output. skb->data is at the TCP header; pushes and fills
+// the IPv4 header (DF, TTL, the socket's IP ID) using the route cached in *dst (looked up with
+// ip_route_output_ports when empty) and sends with ip_local_out. 0 or -errno.
+int ip_queue_xmit(Host& host, Sock* sk, SkBuff* skb, std::shared_ptr<Rtable>& dst, const Flowi4& fl4);
+// ip_build_and_send_pkt: a packet with its own route and addresses (SYN-ACK, RST, ACK without a
+// full socket). IP ID 0 with DF, as Linux sends them.
+int ip_build_and_send_pkt(Host& host, SkBuff* skb, std::shared_ptr<Rtable> rt, wire::Ipv4Addr saddr,
+                          wire::Ipv4Addr daddr, uint8_t ttl);
 
 // ---- ip_forward.c ----
 int ip_forward(Host& host, SkBuff* skb);

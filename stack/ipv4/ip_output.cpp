@@ -210,4 +210,67 @@ int dst_output(Host& host, SkBuff* skb) {
     return ret;
 }
 
+// ---- TCP's output (ip_queue_xmit) and packets built without a full socket ----
+
+static void ip_fill_header(SkBuff* skb, wire::Ipv4Addr saddr, wire::Ipv4Addr daddr, uint8_t ttl, uint16_t id) {
+    wire::Ipv4Repr ip;
+    ip.saddr = saddr;
+    ip.daddr = daddr;
+    ip.protocol = wire::IpProto::Tcp;
+    ip.payload_len = static_cast<uint16_t>(skb->len - wire::IPV4_MIN_HLEN);
+    ip.ttl = ttl;
+    ip.df = true; // IP_PMTUDISC_WANT and the packet fits
+    ip.id = id;
+    std::span<uint8_t> hdr(skb->network_ptr(), wire::IPV4_MIN_HLEN);
+    ip.emit(hdr);
+    hdr[10] = hdr[11] = 0; // ip_send_check in __ip_local_out
+}
+
+static int __ip_queue_xmit(Host& host, Sock* sk, SkBuff* skb, std::shared_ptr<Rtable>& dst, const Flowi4& fl4_in) {
+    TRACE_FUNC_NAMED(scope, host.sim(), __ip_queue_xmit, skb);
+    if (!dst) {
+        // ip_route_output_ports
+        Flowi4 fl4 = fl4_in;
+        int err = 0;
+        dst = ip_route_output_flow(host, fl4, &err);
+        if (!dst) {
+            kfree_skb_reason(skb, DropReason::IpOutnoroutes);
+            scope.ret(-EHOSTUNREACH);
+            return -EHOSTUNREACH;
+        }
+    }
+    skb->dst = dst;
+    skb_push(skb, wire::IPV4_MIN_HLEN);
+    skb_reset_network_header(skb);
+    // ip_select_ident_segs: a connected socket's DF packets count its inet_id up.
+    uint16_t id = sk ? sk->inet_id++ : 0;
+    ip_fill_header(skb, fl4_in.saddr, fl4_in.daddr, sk ? sk->uc_ttl : 64, id);
+    skb->protocol = wire::EtherType::Ipv4;
+    int err = ip_local_out(host, sk, skb);
+    if (err > 0) err = 0; // net_xmit_eval
+    scope.ret(err);
+    return err;
+}
+
+int ip_queue_xmit(Host& host, Sock* sk, SkBuff* skb, std::shared_ptr<Rtable>& dst, const Flowi4& fl4) {
+    TRACE_FUNC_NAMED(scope, host.sim(), ip_queue_xmit, skb);
+    int err = __ip_queue_xmit(host, sk, skb, dst, fl4);
+    scope.ret(err);
+    return err;
+}
+
+int ip_build_and_send_pkt(Host& host, SkBuff* skb, std::shared_ptr<Rtable> rt, wire::Ipv4Addr saddr,
+                          wire::Ipv4Addr daddr, uint8_t ttl) {
+    TRACE_FUNC_NAMED(scope, host.sim(), ip_build_and_send_pkt, skb);
+    skb->dst = std::move(rt);
+    skb_push(skb, wire::IPV4_MIN_HLEN);
+    skb_reset_network_header(skb);
+    ip_fill_header(skb, saddr, daddr, ttl, 0);
+    skb->protocol = wire::EtherType::Ipv4;
+    int err = ip_local_out(host, nullptr, skb);
+    if (err > 0) err = 0;
+    scope.ret(err);
+    return err;
+}
+
 } // namespace skbscope

@@ -65,6 +65,15 @@ static void udp4_hwcsum(Host& host, SkBuff* skb, Ipv4Addr src, Ipv4Addr dst) {
     uint32_t len = skb->tail - skb->transport_header;
     std::span<uint8_t> seg(uh, len);
     seg[6] = seg[7] = 0;
+    if (skb->dst && skb->dst->dev && (skb->dst->dev->features & NETIF_F_HW_CSUM)) {
+        // CHECKSUM_PARTIAL: the field holds the pseudo-header sum; the NIC adds the rest.
+        skb->ip_summed = IpSummed::Partial;
+        skb->csum_start = skb->transport_header;
+        skb->csum_offset = 6; // offsetof(struct udphdr, check)
+        const uint64_t pseudo = wire::csum_tcpudp_nofold(src, dst, static_cast<uint16_t>(len), wire::IpProto::Udp);
+        wire::put_be16(seg, 6, static_cast<uint16_t>(~wire::csum_fold(pseudo)));
+        return;
+    }
     uint16_t c = wire::csum_tcpudp(src, dst, wire::IpProto::Udp, seg);
     if (c == 0) c = 0xffff; // CSUM_MANGLED_0
     wire::put_be16(seg, 6, c);

@@ -1,12 +1,14 @@
 // AF_INET sockets (net/ipv4/af_inet.c): inet_create picks the protocol (inetsw), inet_bind checks the
 // address and reserves the port, inet_sendmsg autobinds then calls the protocol, inet_recvmsg and
 // inet_release hand over to it.
-// SIMPLIFICATION: UDP and ping sockets only (TCP is a later issue: SOCK_STREAM gives
-// EPROTONOSUPPORT for now); no raw sockets; ping sockets are allowed for every group (as systemd
+// The stream operations (inet_listen, inet_stream_connect with inet_wait_for_connect, inet_accept,
+// inet_shutdown) hand over to TCP.
+// SIMPLIFICATION: no raw sockets; ping sockets are allowed for every group (as systemd
 // sets net.ipv4.ping_group_range; the kernel's default "1 0" would refuse them with EACCES).
 #include "core/time/sim.h"
 #include "stack/host.h"
 #include "stack/ipv4/icmp.h"
+#include "stack/ipv4/tcp.h"
 #include "stack/ipv4/udp.h"
 #include "stack/socket/af_inet.h"
 #include "stack/syscall/entry_64.h"
@@ -27,9 +29,20 @@ int inet_create(Host& host, Socket* sock, int protocol) {
             err = -EPROTONOSUPPORT;
         }
     } else if (sock->type == SOCK_STREAM) {
-        // TODO(#3, TCP): tcp_prot
-        host.note("TCP sockets are not modelled yet", Layer::Socket);
-        err = -EPROTONOSUPPORT;
+        if (protocol != 0 && protocol != IPPROTO_TCP) {
+            err = -EPROTONOSUPPORT;
+        } else {
+            TcpSock* tsk = tcp_sock_alloc(host); // sk_alloc(tcp_prot)
+            sock->sk.reset(tsk);
+            sock_init_data(host, tsk);
+            tsk->nonblock = sock->nonblock;
+            {
+                TRACE_FUNC(host.sim(), tcp_v4_init_sock);
+                tcp_init_sock(host, tsk);
+            }
+            scope.ret(0);
+            return 0;
+        }
     } else {
         err = -ESOCKTNOSUPPORT;
     }
@@ -103,6 +116,128 @@ int inet_release(Host& host, Socket* sock) {
     TRACE_FUNC(host.sim(), inet_release);
     if (sock->sk) sock->sk->sk_prot->close(host, sock->sk.get());
     return 0;
+}
+
+// ---- inet_stream_ops ----
+
+int inet_listen(Host& host, Socket* sock, int backlog) {
+    TRACE_FUNC_NAMED(scope, host.sim(), inet_listen, nullptr, backlog);
+    auto* sk = tcp_sk(sock->sk.get());
+    int err = 0;
+    if (sock->type != SOCK_STREAM) err = -EOPNOTSUPP;
+    else if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN) err = -EINVAL;
+    else {
+        sk->sk_max_ack_backlog = std::max(backlog, 0); // min(backlog, somaxconn 4096)
+        sk->sk_max_ack_backlog = std::min(sk->sk_max_ack_backlog, 4096);
+        if (sk->sk_state != TCP_LISTEN) err = inet_csk_listen_start(host, sk);
+    }
+    scope.ret(err);
+    return err;
+}
+
+static void inet_wait_for_connect(Host& host, Task& task, TcpSock* sk, std::function<void()> then) {
+    task.frames.open(Fn::inet_wait_for_connect);
+    host.note(task.comm + " (pid " + std::to_string(task.pid) + ") sleeps in connect on " + sk->label, Layer::Socket);
+    SockWaiter w;
+    w.task = &task;
+    w.wake = [&host, &task, sk, then] {
+        task.frames.close(Fn::inet_wait_for_connect, 0);
+        if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV) inet_wait_for_connect(host, task, sk, then);
+        else then();
+    };
+    sk_add_waiter(sk, std::move(w));
+}
+
+void inet_stream_connect(Host& host, Task& task, Socket* sock, const SockAddrIn& addr, SysRet ret) {
+    task.frames.open(Fn::inet_stream_connect, nullptr, addr.addr.value, addr.port);
+    task.frames.open(Fn::__inet_stream_connect);
+    auto* sk = tcp_sk(sock->sk.get());
+    auto finish = [&task, ret](int64_t r) {
+        task.frames.close(Fn::__inet_stream_connect, r);
+        task.frames.close(Fn::inet_stream_connect, r);
+        ret(r);
+    };
+    int err = 0;
+    if (sock->type != SOCK_STREAM) err = -EOPNOTSUPP;
+    else if (sk->sk_state == TCP_ESTABLISHED || sk->sk_state == TCP_CLOSE_WAIT) err = -EISCONN;
+    else if (sk->sk_state == TCP_SYN_SENT) err = -EALREADY;
+    else if (sk->sk_state != TCP_CLOSE) err = -EINVAL;
+    else err = tcp_v4_connect(host, sk, addr);
+    if (err) return finish(err);
+    if (sk->nonblock) return finish(-EINPROGRESS);
+    inet_wait_for_connect(host, task, sk, [sk, finish] {
+        int e = 0;
+        if (sk->sk_state == TCP_CLOSE) {
+            e = sk->sk_err ? -sk->sk_err : -ECONNABORTED; // sock_error
+            sk->sk_err = 0;
+        }
+        finish(e);
+    });
+}
+
+void inet_accept(Host& host, Task& task, Socket* sock, Socket* newsock, int flags, SysRet ret) {
+    task.frames.open(Fn::inet_accept, nullptr, flags);
+    auto* sk = tcp_sk(sock->sk.get());
+    if (sock->type != SOCK_STREAM) {
+        task.frames.close(Fn::inet_accept, -EOPNOTSUPP);
+        ret(-EOPNOTSUPP);
+        return;
+    }
+    inet_csk_accept(host, task, sk, flags | (sock->nonblock ? 04000 : 0), [&host, &task, newsock, flags, ret](TcpSock* child, int err) {
+        if (!child) {
+            task.frames.close(Fn::inet_accept, err);
+            ret(err);
+            return;
+        }
+        {
+            TRACE_FUNC(host.sim(), sock_graft);
+            newsock->sk.reset(child);
+            newsock->nonblock = (flags & 04000) != 0;
+            child->nonblock = newsock->nonblock;
+        }
+        task.frames.close(Fn::inet_accept, 0);
+        ret(0);
+    });
+}
+
+int inet_shutdown(Host& host, Socket* sock, int how) {
+    TRACE_FUNC_NAMED(scope, host.sim(), inet_shutdown, nullptr, how);
+    how++; // SHUT_RD 0 -> RCV_SHUTDOWN 1, SHUT_WR 1 -> SEND_SHUTDOWN 2, SHUT_RDWR -> 3
+    if ((how & ~(RCV_SHUTDOWN | SEND_SHUTDOWN)) || !how) {
+        scope.ret(-EINVAL);
+        return -EINVAL;
+    }
+    int err = 0;
+    if (sock->type != SOCK_STREAM) {
+        scope.ret(-ENOTCONN);
+        return -ENOTCONN;
+    }
+    auto* sk = tcp_sk(sock->sk.get());
+    switch (sk->sk_state) {
+    case TCP_CLOSE: err = -ENOTCONN; sk->sk_shutdown |= how; break;
+    case TCP_LISTEN:
+        if (how & RCV_SHUTDOWN) {
+            tcp_set_state(host, sk, TCP_CLOSE);
+            inet_csk_listen_stop(host, sk);
+        }
+        break;
+    default:
+        sk->sk_shutdown |= how;
+        tcp_shutdown(host, sk, how);
+    }
+    sk_state_change(host, sk); // wakes sleepers, who see the shutdown
+    scope.ret(err);
+    return err;
+}
+
+void inet_stream_sendmsg(Host& host, Task& task, Socket* sock, std::shared_ptr<SysCall> sc, SysRet ret) {
+    task.frames.open(Fn::inet_sendmsg, nullptr, static_cast<int64_t>(sc->ubuf.size()));
+    Sock* sk = sock->sk.get();
+    { TRACE_FUNC(host.sim(), inet_send_prepare); } // LINUX: tcp_prot.no_autobind: no port is taken here
+    tcp_sendmsg(host, task, tcp_sk(sk), std::move(sc), [&task, ret](int64_t r) {
+        task.frames.close(Fn::inet_sendmsg, r);
+        ret(r);
+    });
 }
 
 } // namespace skbscope

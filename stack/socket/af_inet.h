@@ -19,4 +19,13 @@ int inet_release(Host& host, Socket* sock);
 // inet_autobind: an ephemeral port through sk_prot->get_port(sk, 0).
 int inet_autobind(Host& host, Sock* sk);
 
+// ---- inet_stream_ops (SOCK_STREAM); the calls that may sleep keep their frames in task.frames ----
+int inet_listen(Host& host, Socket* sock, int backlog);
+void inet_stream_connect(Host& host, Task& task, Socket* sock, const SockAddrIn& addr, SysRet ret);
+// inet_accept: grafts the child onto newsock; ret(0) or -errno.
+void inet_accept(Host& host, Task& task, Socket* sock, Socket* newsock, int flags, SysRet ret);
+int inet_shutdown(Host& host, Socket* sock, int how);
+// inet_sendmsg for a stream socket: tcp_sendmsg, which may sleep.
+void inet_stream_sendmsg(Host& host, Task& task, Socket* sock, std::shared_ptr<SysCall> sc, SysRet ret);
+
 } // namespace skbscope

@@ -67,15 +67,25 @@ struct Sock {
     uint32_t sk_rcvbuf = 212992;   // net.core.rmem_default
     TimeNs sk_rcvtimeo = 0;        // 0: wait forever (MAX_SCHEDULE_TIMEOUT)
     bool dead = false;             // SOCK_DEAD
+    bool kernel_owned = false;     // TCP: the host owns the sock; it outlives its struct socket
     void (*sk_data_ready)(Host& host, Sock* sk) = nullptr;
     std::vector<SockWaiter> sk_wq;
     uint64_t next_waiter = 1;
 };
 
+// Deletes a sock unless the kernel keeps it alive itself (a TCP sock lives on after close, in
+// FIN_WAIT, TIME_WAIT ..., as Linux's sock_orphan leaves it to the protocol).
+struct SockDeleter {
+    void operator()(Sock* sk) const {
+        if (sk && !sk->kernel_owned) delete sk;
+    }
+};
+
 // struct socket: the file's view of a sock.
 struct Socket {
     int type = SOCK_DGRAM;
-    std::unique_ptr<Sock> sk;
+    bool nonblock = false; // O_NONBLOCK on the file (SOCK_NONBLOCK at socket(), accept4)
+    std::unique_ptr<Sock, SockDeleter> sk;
 };
 
 // ---- net/core/sock.c ----

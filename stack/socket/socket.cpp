@@ -10,6 +10,7 @@
 #include "core/time/sim.h"
 #include "stack/host.h"
 #include "stack/socket/af_inet.h"
+#include "stack/ipv4/tcp.h"
 #include "stack/socket/sock.h"
 #include "stack/syscall/entry_64.h"
 
@@ -44,6 +45,15 @@ std::string errno_name(int err) {
     case ENETUNREACH: return "ENETUNREACH";
     case ENOBUFS: return "ENOBUFS";
     case EHOSTUNREACH: return "EHOSTUNREACH";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case ECONNRESET: return "ECONNRESET";
+    case EPIPE: return "EPIPE";
+    case ENOTCONN: return "ENOTCONN";
+    case EISCONN: return "EISCONN";
+    case EALREADY: return "EALREADY";
+    case EINPROGRESS: return "EINPROGRESS";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case EDOM: return "EDOM";
     default: return "E" + std::to_string(err);
     }
 }
@@ -117,6 +127,10 @@ static int64_t __sys_socket(Host& host, Task& task, int family, int type, int pr
     }
     std::shared_ptr<Socket> sock;
     int err = sock_create(host, family, type, protocol, &sock);
+    if (!err && (flags & 04000)) { // SOCK_NONBLOCK: O_NONBLOCK on the file
+        sock->nonblock = true;
+        if (type == SOCK_STREAM) tcp_sk(sock->sk.get())->nonblock = true;
+    }
     int64_t r = err ? err : sock_map_fd(host, task, sock);
     scope.ret(r);
     return r;
@@ -191,7 +205,35 @@ static int64_t __sys_sendto(Host& host, Task& task, SysCall& sc) {
     return r;
 }
 
+// The stream path of sendto: tcp_sendmsg may sleep, so the frames stay open in task.frames.
+static void __x64_sys_sendto_stream(Host& host, Task& task, std::shared_ptr<Socket> sock, std::shared_ptr<SysCall> sc,
+                                    SysRet ret) {
+    OpenFrames& f = task.frames;
+    f.open(Fn::__sock_sendmsg);
+    { TRACE_FUNC(host.sim(), security_socket_sendmsg); }
+    f.open(Fn::sock_sendmsg_nosec);
+    inet_stream_sendmsg(host, task, sock.get(), sc, [&task, sock, ret](int64_t r) {
+        task.frames.close(Fn::sock_sendmsg_nosec, r);
+        task.frames.close(Fn::__sock_sendmsg, r);
+        task.frames.close(Fn::__sys_sendto, r);
+        task.frames.close(Fn::__x64_sys_sendto, r);
+        ret(r);
+    });
+}
+
 void __x64_sys_sendto(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret) {
+    {
+        auto it = task.fdtable.find(static_cast<int>(sc->args[0]));
+        if (it != task.fdtable.end() && it->second->type == SOCK_STREAM) {
+            task.frames.open(Fn::__x64_sys_sendto, nullptr, sc->args[0], sc->args[2]);
+            task.frames.open(Fn::__sys_sendto, nullptr, sc->args[0], static_cast<int64_t>(sc->ubuf.size()));
+            { TRACE_FUNC(host.sim(), import_ubuf, nullptr, static_cast<int64_t>(sc->ubuf.size())); }
+            auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
+            if (sc->addr) move_addr_to_kernel(host, *sc); // LINUX: ignored on a connected stream socket
+            __x64_sys_sendto_stream(host, task, sock, sc, std::move(ret));
+            return;
+        }
+    }
     int64_t r;
     {
         TRACE_FUNC_NAMED(scope, host.sim(), __x64_sys_sendto, nullptr, sc->args[0], sc->args[2]);
@@ -271,7 +313,10 @@ static int64_t __sys_setsockopt(Host& host, Task& task, const SysCall& sc) {
     auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc.args[0]));
     int err = -EBADF;
     if (sock) {
-        if (sc.args[1] == SOL_SOCKET) err = sock_setsockopt(host, sock->sk.get(), static_cast<int>(sc.args[2]), sc.optval);
+        if (sock->type == SOCK_STREAM && (sc.args[1] == IPPROTO_TCP || (sc.args[1] == SOL_SOCKET && sc.args[2] != SO_RCVTIMEO)))
+            err = tcp_setsockopt(host, tcp_sk(sock->sk.get()), static_cast<int>(sc.args[1]), static_cast<int>(sc.args[2]),
+                                 sc.optval, sc.optstr);
+        else if (sc.args[1] == SOL_SOCKET) err = sock_setsockopt(host, sock->sk.get(), static_cast<int>(sc.args[2]), sc.optval);
         else err = -ENOPROTOOPT; // SIMPLIFICATION: no IP-level options yet
     }
     scope.ret(err);
@@ -319,6 +364,119 @@ void __x64_sys_close(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet
     {
         TRACE_FUNC_NAMED(scope, host.sim(), __x64_sys_close, nullptr, sc->args[0]);
         r = close_fd(host, task, static_cast<int>(sc->args[0]));
+        scope.ret(r);
+    }
+    ret(r);
+}
+
+// ---- listen, connect, accept, shutdown, getsockopt (the stream calls) ----
+
+void __x64_sys_listen(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret) {
+    int64_t r;
+    {
+        TRACE_FUNC_NAMED(scope, host.sim(), __x64_sys_listen, nullptr, sc->args[0], sc->args[1]);
+        TRACE_FUNC_NAMED(inner, host.sim(), __sys_listen, nullptr, sc->args[0], sc->args[1]);
+        auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
+        r = sock ? inet_listen(host, sock.get(), static_cast<int>(sc->args[1])) : -EBADF; // sock->ops->listen
+        inner.ret(r);
+        scope.ret(r);
+    }
+    ret(r);
+}
+
+void __x64_sys_connect(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret) {
+    task.frames.open(Fn::__x64_sys_connect, nullptr, sc->args[0]);
+    task.frames.open(Fn::__sys_connect, nullptr, sc->args[0]);
+    auto finish = [&task, ret](int64_t r) {
+        task.frames.close(Fn::__sys_connect, r);
+        task.frames.close(Fn::__x64_sys_connect, r);
+        ret(r);
+    };
+    auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
+    if (!sock) return finish(-EBADF);
+    if (!sc->addr) return finish(-EINVAL);
+    move_addr_to_kernel(host, *sc);
+    if (sock->type != SOCK_STREAM) return finish(-EOPNOTSUPP); // SIMPLIFICATION: no UDP connect yet
+    inet_stream_connect(host, task, sock.get(), *sc->addr, [sock, finish](int64_t r) { finish(r); });
+}
+
+static void do_accept(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret, Fn x64, int flags) {
+    task.frames.open(x64, nullptr, sc->args[0], flags);
+    task.frames.open(Fn::__sys_accept4, nullptr, sc->args[0], flags);
+    auto finish = [&task, ret, x64](int64_t r) {
+        task.frames.close(Fn::__sys_accept4, r);
+        task.frames.close(x64, r);
+        ret(r);
+    };
+    if (flags & ~(02000000 | 04000)) return finish(-EINVAL);
+    auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
+    if (!sock) return finish(-EBADF);
+    std::shared_ptr<Socket> newsock;
+    {
+        TRACE_FUNC(host.sim(), sock_alloc);
+        newsock = std::make_shared<Socket>();
+        newsock->type = sock->type;
+    }
+    inet_accept(host, task, sock.get(), newsock.get(), flags, [&host, &task, sock, newsock, sc, finish](int64_t r) {
+        if (r < 0) return finish(r);
+        auto* child = tcp_sk(newsock->sk.get());
+        SockAddrIn peer;
+        peer.addr = child->inet_daddr;
+        peer.port = child->inet_dport;
+        sc->addr = peer;
+        {
+            TRACE_FUNC(host.sim(), move_addr_to_user, nullptr, 16);
+            host.sim().charge_bytes(16);
+        }
+        int fd;
+        {
+            TRACE_FUNC_NAMED(s, host.sim(), fd_install);
+            fd = task.get_unused_fd();
+            child->label = host.name() + ":sock " + std::to_string(fd);
+            task.fdtable[fd] = newsock;
+            s.ret(fd);
+        }
+        host.note(task.comm + ": accept -> fd " + std::to_string(fd) + " (" + peer.addr.to_string() + ":" +
+                      std::to_string(peer.port) + ")", Layer::Socket);
+        finish(fd);
+    });
+}
+
+void __x64_sys_accept(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret) {
+    do_accept(host, task, std::move(sc), std::move(ret), Fn::__x64_sys_accept, 0);
+}
+
+void __x64_sys_accept4(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret) {
+    int flags = static_cast<int>(sc->args[3]);
+    do_accept(host, task, std::move(sc), std::move(ret), Fn::__x64_sys_accept4, flags);
+}
+
+void __x64_sys_shutdown(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret) {
+    int64_t r;
+    {
+        TRACE_FUNC_NAMED(scope, host.sim(), __x64_sys_shutdown, nullptr, sc->args[0], sc->args[1]);
+        TRACE_FUNC_NAMED(inner, host.sim(), __sys_shutdown, nullptr, sc->args[0], sc->args[1]);
+        auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
+        r = sock ? inet_shutdown(host, sock.get(), static_cast<int>(sc->args[1])) : -EBADF;
+        inner.ret(r);
+        scope.ret(r);
+    }
+    ret(r);
+}
+
+void __x64_sys_getsockopt(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret) {
+    int64_t r;
+    {
+        TRACE_FUNC_NAMED(scope, host.sim(), __x64_sys_getsockopt, nullptr, sc->args[0], sc->args[2]);
+        auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
+        if (!sock) r = -EBADF;
+        else if (sock->type == SOCK_STREAM)
+            r = tcp_getsockopt(host, tcp_sk(sock->sk.get()), static_cast<int>(sc->args[1]), static_cast<int>(sc->args[2]),
+                               &sc->optval);
+        else if (sc->args[1] == SOL_SOCKET && sc->args[2] == SO_RCVBUF) {
+            sc->optval = sock->sk->sk_rcvbuf;
+            r = 0;
+        } else r = -ENOPROTOOPT;
         scope.ret(r);
     }
     ret(r);

@@ -56,6 +56,12 @@ inline constexpr int sendto = 44;
 inline constexpr int recvfrom = 45;
 inline constexpr int bind = 49;
 inline constexpr int setsockopt = 54;
+inline constexpr int getsockopt = 55;
+inline constexpr int connect = 42;
+inline constexpr int accept = 43;
+inline constexpr int shutdown = 48;
+inline constexpr int listen = 50;
+inline constexpr int accept4 = 288;
 } // namespace nr
 
 // struct sockaddr_in, host-order port.

@@ -18,6 +18,8 @@ using SyscallHandler = void (*)(Host&, Task&, std::shared_ptr<SysCall>, SysRet);
 static const std::map<int, SyscallHandler> sys_call_table = {
     {nr::close, __x64_sys_close},           {nr::socket, __x64_sys_socket}, {nr::sendto, __x64_sys_sendto},
     {nr::recvfrom, __x64_sys_recvfrom},     {nr::bind, __x64_sys_bind},     {nr::setsockopt, __x64_sys_setsockopt},
+    {nr::listen, __x64_sys_listen},         {nr::connect, __x64_sys_connect}, {nr::accept, __x64_sys_accept},
+    {nr::accept4, __x64_sys_accept4},       {nr::shutdown, __x64_sys_shutdown}, {nr::getsockopt, __x64_sys_getsockopt},
 };
 
 static void syscall_exit_to_user_mode(Host& host, Task& task, int64_t rax) {

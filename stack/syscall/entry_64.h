@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "stack/socket/uapi.h"
@@ -24,7 +25,8 @@ struct SysCall {
     std::vector<uint8_t> ubuf;         // sendto: the data; recvfrom: filled with what was received
     size_t len = 0;                    // recvfrom: the buffer's size
     std::optional<SockAddrIn> addr;    // sendto/bind: the address; recvfrom: the sender (out)
-    int64_t optval = 0;                // setsockopt
+    int64_t optval = 0;                // setsockopt (getsockopt: the value read)
+    std::string optstr;                // setsockopt with a string (TCP_CONGESTION)
     int flags = 0;
 };
 
@@ -39,5 +41,11 @@ void __x64_sys_sendto(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRe
 void __x64_sys_recvfrom(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
 void __x64_sys_setsockopt(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
 void __x64_sys_close(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
+void __x64_sys_listen(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
+void __x64_sys_connect(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
+void __x64_sys_accept(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
+void __x64_sys_accept4(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
+void __x64_sys_shutdown(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
+void __x64_sys_getsockopt(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
 
 } // namespace skbscope

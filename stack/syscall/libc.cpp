@@ -68,6 +68,8 @@ void do_syscall(Task& task, Wrapper w, std::shared_ptr<SysCall> sc, SysDone done
                 res.data = std::move(sc->ubuf);
                 res.from = sc->addr;
             }
+            if ((sc->nr == nr::accept || sc->nr == nr::accept4) && res.ret >= 0) res.from = sc->addr;
+            if (sc->nr == nr::getsockopt && res.ret >= 0) res.optval = sc->optval;
             done(res);
         });
     });
@@ -123,6 +125,64 @@ void libc_close(Task& task, int fd, SysDone done) {
     sc->nr = nr::close;
     sc->args = {fd, 0, 0, 0, 0, 0};
     do_syscall(task, {Fn::close, Fn::__close, true}, sc, std::move(done));
+}
+
+void libc_setsockopt_str(Task& task, int fd, int level, int optname, std::string value, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::setsockopt;
+    sc->args = {fd, level, optname, 0, static_cast<int64_t>(value.size()), 0};
+    sc->optstr = std::move(value);
+    do_syscall(task, {Fn::setsockopt, Fn::__setsockopt, false}, sc, std::move(done));
+}
+
+void libc_getsockopt(Task& task, int fd, int level, int optname, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::getsockopt;
+    sc->args = {fd, level, optname, 0, 0, 0};
+    do_syscall(task, {Fn::getsockopt, Fn::__getsockopt, false}, sc, std::move(done));
+}
+
+void libc_listen(Task& task, int fd, int backlog, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::listen;
+    sc->args = {fd, backlog, 0, 0, 0, 0};
+    do_syscall(task, {Fn::listen, Fn::__listen, false}, sc, std::move(done));
+}
+
+void libc_accept(Task& task, int fd, int flags, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = flags ? nr::accept4 : nr::accept;
+    sc->args = {fd, 0, 0, flags, 0, 0};
+    Wrapper w = flags ? Wrapper{Fn::accept4, Fn::__libc_accept4, true} : Wrapper{Fn::accept, Fn::__libc_accept, true};
+    do_syscall(task, w, sc, std::move(done));
+}
+
+void libc_connect(Task& task, int fd, SockAddrIn addr, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::connect;
+    sc->args = {fd, 0, 16, 0, 0, 0};
+    sc->addr = addr;
+    do_syscall(task, {Fn::connect, Fn::__libc_connect, true}, sc, std::move(done));
+}
+
+void libc_send(Task& task, int fd, std::vector<uint8_t> buf, int flags, SysDone done) {
+    libc_sendto(task, fd, std::move(buf), std::nullopt, flags, std::move(done));
+}
+
+void libc_recv(Task& task, int fd, size_t len, int flags, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::recvfrom;
+    sc->args = {fd, 0, static_cast<int64_t>(len), flags, 0, 0};
+    sc->len = len;
+    sc->flags = flags;
+    do_syscall(task, {Fn::recv, Fn::__libc_recv, true}, sc, std::move(done));
+}
+
+void libc_shutdown(Task& task, int fd, int how, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::shutdown;
+    sc->args = {fd, how, 0, 0, 0, 0};
+    do_syscall(task, {Fn::shutdown, Fn::__shutdown, false}, sc, std::move(done));
 }
 
 void task_sleep(Task& task, TimeNs ns, std::function<void()> then) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/time/scheduler.h"
@@ -24,6 +25,7 @@ struct SysResult {
     int err = 0;
     std::vector<uint8_t> data;
     std::optional<SockAddrIn> from;
+    int64_t optval = 0; // getsockopt: the option's value
 };
 using SysDone = std::function<void(const SysResult&)>;
 
@@ -36,6 +38,23 @@ void libc_recvfrom(Task& task, int fd, size_t len, int flags, SysDone done);
 // SO_RCVTIMEO: value in ns (0 = wait forever); SO_RCVBUF: bytes (the kernel doubles it, as Linux).
 void libc_setsockopt(Task& task, int fd, int level, int optname, int64_t value, SysDone done);
 void libc_close(Task& task, int fd, SysDone done);
+// setsockopt with a string value (TCP_CONGESTION "cubic" / "reno").
+void libc_setsockopt_str(Task& task, int fd, int level, int optname, std::string value, SysDone done);
+// getsockopt: the value in SysResult::optval.
+void libc_getsockopt(Task& task, int fd, int level, int optname, SysDone done);
+
+// ---- stream sockets ----
+void libc_listen(Task& task, int fd, int backlog, SysDone done);
+// accept (flags 0: syscall accept 43) or accept4 (flags SOCK_NONBLOCK/SOCK_CLOEXEC: 288). ret is the
+// new fd, from the peer. May sleep until a connection is ready.
+void libc_accept(Task& task, int fd, int flags, SysDone done);
+// connect: may sleep until the handshake ends (ret 0) or fails (ECONNREFUSED, ETIMEDOUT, ...).
+void libc_connect(Task& task, int fd, SockAddrIn addr, SysDone done);
+// send: user fn `send`, glibc __libc_send, syscall sendto (44) without an address.
+void libc_send(Task& task, int fd, std::vector<uint8_t> buf, int flags, SysDone done);
+// recv: user fn `recv`, glibc __libc_recv, syscall recvfrom (45); ret 0 at EOF.
+void libc_recv(Task& task, int fd, size_t len, int flags, SysDone done);
+void libc_shutdown(Task& task, int fd, int how, SysDone done);
 // nanosleep in virtual time: then runs in the task's context after ns.
 // SIMPLIFICATION: only a Note; the nanosleep system call path is not traced.
 void task_sleep(Task& task, TimeNs ns, std::function<void()> then);

@@ -59,7 +59,8 @@ public:
         TimeNs arrival = m_sim.now() + m_delay;
         m_sim.rec().wire(m_link, frame, m_port, arrival, flow);
         kernel->dev_kfree_skb_any(skb);
-        if (m_peer && !drop_all) {
+        bool dropped = drop_if && drop_if(frame);
+        if (m_peer && !drop_all && !dropped) {
             FakeNetDevice* peer = m_peer;
             m_sim.at(arrival, m_link_ctx, [peer, frame, flow] { peer->receive(frame, flow); });
         }
@@ -80,6 +81,8 @@ public:
     std::deque<std::pair<std::vector<uint8_t>, uint32_t>> rx_fifo;
     int busy_next = 0;                         // answer NETDEV_TX_BUSY this many times
     bool drop_all = false;                     // the peer never receives (an unplugged cable)
+    // Drops one chosen frame on the way to the peer (it is still recorded in `sent`).
+    std::function<bool(const std::vector<uint8_t>&)> drop_if;
 
 private:
     int poll(NapiStruct* n, int budget) {
