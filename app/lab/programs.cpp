@@ -107,15 +107,28 @@ private:
             break;
         }
     }
-    // recv, and with until_eof recv again until it returns 0 (the peer's FIN), as a server's read loop does.
+    // recv, and with until_eof recv again until it returns 0 (the peer's FIN), as a server's read
+    // loop does. The bytes are summed into an FNV-1a hash that the output line prints, so a test can
+    // check a transfer byte for byte. The next recv is scheduled, not called, so a long transfer
+    // does not nest one C++ frame per call.
     void recv_step(const StepSpec& s, std::function<void(const SysResult&)> cont) {
         libc_recv(*m_task, s.fd, s.len, s.flags, [this, &s, cont](const SysResult& r) {
-            if (r.ret > 0) m_received += static_cast<uint64_t>(r.ret);
-            if (r.ret > 0 && s.until_eof) return recv_step(s, cont);
-            if (r.ret >= 0)
+            if (r.ret > 0) {
+                m_received += static_cast<uint64_t>(r.ret);
+                for (uint8_t b : r.data) m_hash = (m_hash ^ b) * 0x100000001b3ULL;
+            }
+            if (r.ret > 0 && s.until_eof) {
+                m_host.sim().at(m_host.sim().now(), m_task->ctx, [this, &s, cont] { recv_step(s, cont); });
+                return;
+            }
+            if (r.ret >= 0) {
+                char hash[32];
+                std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(m_hash));
                 m_output.push_back(m_spec.name + ": received " + std::to_string(s.until_eof ? m_received : r.ret) +
-                                   " bytes" + (r.ret == 0 ? ", then EOF" : ""));
+                                   " bytes" + (r.ret == 0 ? ", then EOF" : "") + " (fnv1a " + hash + ")");
+            }
             m_received = 0;
+            m_hash = kFnvOffset;
             cont(r);
         });
     }
@@ -143,7 +156,9 @@ private:
     ProgramSpec m_spec;
     Task* m_task;
     size_t m_pc = 0;
+    static constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
     uint64_t m_received = 0;
+    uint64_t m_hash = kFnvOffset;
 };
 
 // iputils ping: socket, then per sequence number sendto, wait for the reply until the next send
