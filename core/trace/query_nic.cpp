@@ -15,14 +15,15 @@ constexpr const char* kRegisters[] = {"GPRC", "GPTC", "GORCL", "GOTCL", "TPR", "
 constexpr struct {
     uint32_t bit;
     const char* name;
-} kCauses[] = {{0x80, "RXT0"}, {0x01, "TXDW"}, {0x02, "TXQE"}, {0x04, "LSC"},
-               {0x10, "RXDMT0"}, {0x40, "RXO"}};
+} kCauses[] = {{0x80, "RXT0"}, {0x01, "TXDW"},   {0x02, "TXQE"},
+               {0x04, "LSC"},  {0x10, "RXDMT0"}, {0x40, "RXO"}};
 constexpr const char* kBuckets[] = {"0", "1", "2-3", "4-7", "8-15", "16-31", "32-63", "64+"};
 
 size_t bucket(int64_t work) {
     if (work <= 0) return 0;
     size_t b = 1;
-    for (int64_t v = work; v > 1 && b < 7; v >>= 1) ++b;
+    for (int64_t v = work; v > 1 && b < 7; v >>= 1)
+        ++b;
     return b;
 }
 
@@ -60,7 +61,8 @@ Result<NicStats> nic_stats(const Trace& t, const std::string& host, const std::s
         }
     }
     if (!dev_found)
-        return Error{"host " + host + " has no NIC '" + dev + "'" + (devs.empty() ? "" : " (it has: " + devs + ")")};
+        return Error{"host " + host + " has no NIC '" + dev + "'" +
+                     (devs.empty() ? "" : " (it has: " + devs + ")")};
 
     const StrId label = find_str(t, s.label), softnet = find_str(t, host + ":softnet_data");
     const StrId f_rx_frame = find_str(t, "nic_rx_frame"), f_missed = find_str(t, "nic_rx_missed");
@@ -72,7 +74,8 @@ Result<NicStats> nic_stats(const Trace& t, const std::string& host, const std::s
     std::map<uint32_t, std::deque<TimeNs>> arrivals; // packet id -> arrival times at the NIC
     std::map<ContextId, int64_t> weight;             // the last napi_poll's weight per context
     s.poll_histogram.assign(std::size(kBuckets), {});
-    for (size_t b = 0; b < std::size(kBuckets); ++b) s.poll_histogram[b].first = kBuckets[b];
+    for (size_t b = 0; b < std::size(kBuckets); ++b)
+        s.poll_histogram[b].first = kBuckets[b];
     double latency_sum = 0;
 
     for (const TraceEvent& e : t.events) {
@@ -141,8 +144,10 @@ Result<NicStats> nic_stats(const Trace& t, const std::string& host, const std::s
             break;
         }
     }
-    for (const auto& c : kCauses) s.causes.emplace_back(c.name, cause_count[c.bit]);
-    for (const char* r : kRegisters) s.registers.emplace_back(r, regs[r]);
+    for (const auto& c : kCauses)
+        s.causes.emplace_back(c.name, cause_count[c.bit]);
+    for (const char* r : kRegisters)
+        s.registers.emplace_back(r, regs[r]);
     if (s.latency_count) s.latency_mean_ns = latency_sum / static_cast<double>(s.latency_count);
     return s;
 }
@@ -157,7 +162,8 @@ std::string render_nic_stats(const NicStats& s) {
     line("interrupts", s.interrupts);
     for (const auto& [name, n] : s.causes)
         if (n) {
-            std::snprintf(buf, sizeof buf, "       with %s: %llu\n", name.c_str(), static_cast<unsigned long long>(n));
+            std::snprintf(buf, sizeof buf, "       with %s: %llu\n", name.c_str(),
+                          static_cast<unsigned long long>(n));
             out += buf;
         }
     line("held_by_itr", s.itr_holds);
@@ -171,14 +177,16 @@ std::string render_nic_stats(const NicStats& s) {
     std::snprintf(buf, sizeof buf, "     packets_per_poll: %.2f\n", s.packets_per_poll());
     out += buf;
     for (const auto& [name, n] : s.poll_histogram) {
-        std::snprintf(buf, sizeof buf, "       %5s packets: %llu\n", name.c_str(), static_cast<unsigned long long>(n));
+        std::snprintf(buf, sizeof buf, "       %5s packets: %llu\n", name.c_str(),
+                      static_cast<unsigned long long>(n));
         out += buf;
     }
     line("napi_repolls", s.repolls);
     line("time_squeeze (host softnet_stat)", s.time_squeeze);
     line("rx_missed (ring full, MPC drops)", s.rx_missed);
     for (const auto& [name, v] : s.registers) {
-        std::snprintf(buf, sizeof buf, "     reg_%s: %llu\n", name.c_str(), static_cast<unsigned long long>(v));
+        std::snprintf(buf, sizeof buf, "     reg_%s: %llu\n", name.c_str(),
+                      static_cast<unsigned long long>(v));
         out += buf;
     }
     line("qdisc_drops", s.qdisc_drops);
@@ -187,9 +195,11 @@ std::string render_nic_stats(const NicStats& s) {
     line("queue_stops (host)", s.queue_stops);
     line("queue_wakes (host)", s.queue_wakes);
     if (s.latency_count) {
-        std::snprintf(buf, sizeof buf, "     irq_latency_us: mean %.3f min %.3f max %.3f (%llu frames, NIC arrival -> NAPI poll)\n",
-                      s.latency_mean_ns / 1e3, static_cast<double>(s.latency_min) / 1e3,
-                      static_cast<double>(s.latency_max) / 1e3, static_cast<unsigned long long>(s.latency_count));
+        std::snprintf(
+            buf, sizeof buf,
+            "     irq_latency_us: mean %.3f min %.3f max %.3f (%llu frames, NIC arrival -> NAPI poll)\n",
+            s.latency_mean_ns / 1e3, static_cast<double>(s.latency_min) / 1e3,
+            static_cast<double>(s.latency_max) / 1e3, static_cast<unsigned long long>(s.latency_count));
     } else {
         std::snprintf(buf, sizeof buf, "     irq_latency_us: - (no frame reached the NAPI poll)\n");
     }

@@ -18,26 +18,28 @@ namespace skbscope {
 struct NicStats {
     std::string label; // "B:eth0"
 
-    uint64_t interrupts = 0;                                  // line asserted (Irq Deliver, Layer::Nic)
-    std::vector<std::pair<std::string, uint64_t>> causes;     // per ICR cause: interrupts carrying it
+    uint64_t interrupts = 0;                                        // line asserted (Irq Deliver, Layer::Nic)
+    std::vector<std::pair<std::string, uint64_t>> causes;           // per ICR cause: interrupts carrying it
     uint64_t itr_holds = 0, rx_timer_holds = 0, tx_timer_holds = 0; // Irq Coalesce "INTA"/"RXT0"/"TXDW"
 
-    uint64_t polls = 0, poll_packets = 0, repolls = 0; // napi_poll Counter: work per poll
+    uint64_t polls = 0, poll_packets = 0, repolls = 0;            // napi_poll Counter: work per poll
     std::vector<std::pair<std::string, uint64_t>> poll_histogram; // "0", "1", "2-3", ..., "64"
-    uint64_t time_squeeze = 0;                                      // the host's softnet_stat
+    uint64_t time_squeeze = 0;                                    // the host's softnet_stat
 
-    uint64_t rx_frames = 0, rx_missed = 0; // nic_rx_frame, nic_rx_missed (MPC drops)
+    uint64_t rx_frames = 0, rx_missed = 0;                   // nic_rx_frame, nic_rx_missed (MPC drops)
     std::vector<std::pair<std::string, uint64_t>> registers; // summed reads of MPC, RNBC, GPRC, ...
 
     uint64_t qdisc_drops = 0, qdisc_requeues = 0, qdisc_max_backlog = 0; // Queue events of the qdisc
     uint64_t queue_stops = 0, queue_wakes = 0; // netif_tx_stop_queue / netif_tx_wake_queue on the host
 
-    uint64_t latency_count = 0;                      // frames matched arrival -> poll
+    uint64_t latency_count = 0; // frames matched arrival -> poll
     TimeNs latency_min = 0, latency_max = 0;
     double latency_mean_ns = 0;
 
     double packets_per_poll() const { return polls ? static_cast<double>(poll_packets) / polls : 0.0; }
-    double packets_per_interrupt() const { return interrupts ? static_cast<double>(rx_frames) / interrupts : 0.0; }
+    double packets_per_interrupt() const {
+        return interrupts ? static_cast<double>(rx_frames) / interrupts : 0.0;
+    }
 };
 
 // The statistics of host's device dev ("B", "eth0"); an error names the devices the host has.

@@ -41,8 +41,7 @@ bool E1000Device::moderate_rx_writeback() {
     const TimeNs abs_before = m_moderator.rx_timers().absolute;
     if (m_moderator.rx_writeback(now)) return true;
     const auto& t = m_moderator.rx_timers();
-    if (!was_armed)
-        m_sim.rec().irq(m_label, "RXT0", IrqOp::Coalesce, mac(ICR), mac(IMS), Layer::Nic);
+    if (!was_armed) m_sim.rec().irq(m_label, "RXT0", IrqOp::Coalesce, mac(ICR), mac(IMS), Layer::Nic);
     m_sim.rec().timer(m_label, "RDTR", TimerOp::Arm, t.packet, Layer::Nic);
     if (t.absolute != abs_before) m_sim.rec().timer(m_label, "RADV", TimerOp::Arm, t.absolute, Layer::Nic);
     arm_moderation();
@@ -55,8 +54,7 @@ bool E1000Device::moderate_tx_writeback(bool ide) {
     const TimeNs abs_before = m_moderator.tx_timers().absolute;
     if (m_moderator.tx_writeback(now, ide)) return true;
     const auto& t = m_moderator.tx_timers();
-    if (!was_armed)
-        m_sim.rec().irq(m_label, "TXDW", IrqOp::Coalesce, mac(ICR), mac(IMS), Layer::Nic);
+    if (!was_armed) m_sim.rec().irq(m_label, "TXDW", IrqOp::Coalesce, mac(ICR), mac(IMS), Layer::Nic);
     m_sim.rec().timer(m_label, "TIDV", TimerOp::Arm, t.packet, Layer::Nic);
     if (t.absolute != abs_before) m_sim.rec().timer(m_label, "TADV", TimerOp::Arm, t.absolute, Layer::Nic);
     arm_moderation();
@@ -115,7 +113,8 @@ void E1000Device::moderation_timer() {
     const TimeNs now = m_sim.now();
     auto fired = [&](const InterruptModerator::DelayTimers& t, const char* pkt, const char* abs) {
         if (t.armed() && t.next() <= now)
-            m_sim.rec().timer(m_label, t.packet <= t.absolute ? pkt : abs, TimerOp::Fire, t.next(), Layer::Nic);
+            m_sim.rec().timer(m_label, t.packet <= t.absolute ? pkt : abs, TimerOp::Fire, t.next(),
+                              Layer::Nic);
     };
     fired(m_moderator.rx_timers(), "RDTR", "RADV");
     fired(m_moderator.tx_timers(), "TIDV", "TADV");

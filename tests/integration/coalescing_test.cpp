@@ -46,9 +46,10 @@ void print(const char* what, const NicStats& s) {
     std::snprintf(buf, sizeof buf,
                   "%-22s interrupts %5llu  polls %5llu  packets/poll %6.2f  frames/interrupt %6.2f  "
                   "latency us mean %7.3f min %7.3f max %7.3f\n",
-                  what, static_cast<unsigned long long>(s.interrupts), static_cast<unsigned long long>(s.polls),
-                  s.packets_per_poll(), s.packets_per_interrupt(), s.latency_mean_ns / 1e3,
-                  static_cast<double>(s.latency_min) / 1e3, static_cast<double>(s.latency_max) / 1e3);
+                  what, static_cast<unsigned long long>(s.interrupts),
+                  static_cast<unsigned long long>(s.polls), s.packets_per_poll(), s.packets_per_interrupt(),
+                  s.latency_mean_ns / 1e3, static_cast<double>(s.latency_min) / 1e3,
+                  static_cast<double>(s.latency_max) / 1e3);
     std::cout << buf;
 }
 
@@ -80,9 +81,10 @@ TEST(Coalescing, ItrTradesInterruptsForLatency) {
 
     // Every interrupt is handled as callchains.md says: e1000_intr reads ICR and masks, NAPI polls,
     // napi_complete_done, then the IMS write re-enables the interrupt.
-    EXPECT_EQ(check_chain(with->trace(), "B", {"e1000_intr", "napi_schedule", "__napi_schedule", "net_rx_action",
-                                                     "napi_poll", "e1000_clean", "e1000_clean_rx_irq",
-                                                     "napi_complete_done", "e1000_update_stats", "e1000_irq_enable"}),
+    EXPECT_EQ(check_chain(with->trace(), "B",
+                          {"e1000_intr", "napi_schedule", "__napi_schedule", "net_rx_action", "napi_poll",
+                           "e1000_clean", "e1000_clean_rx_irq", "napi_complete_done", "e1000_update_stats",
+                           "e1000_irq_enable"}),
               "");
 }
 
@@ -101,9 +103,10 @@ TEST(Coalescing, TxRingFullStopsTheQueueAndTheQdiscHoldsPackets) {
     EXPECT_EQ(b.poll_packets, 1002u); // nothing lost on the way (1001 datagrams + the ARP request)
     // Completion wakes the queue: e1000_clean_tx_irq -> netif_tx_wake_queue -> __netif_schedule ->
     // NET_TX_SOFTIRQ -> net_tx_action -> qdisc_run -> the driver again.
-    EXPECT_EQ(check_chain(l->trace(), "A", {"e1000_maybe_stop_tx", "netif_tx_stop_queue", "e1000_clean_tx_irq",
-                                                  "netif_tx_wake_queue", "__netif_schedule", "raise_softirq",
-                                                  "net_tx_action", "qdisc_run", "dequeue_skb", "e1000_xmit_frame"}),
+    EXPECT_EQ(check_chain(l->trace(), "A",
+                          {"e1000_maybe_stop_tx", "netif_tx_stop_queue", "e1000_clean_tx_irq",
+                           "netif_tx_wake_queue", "__netif_schedule", "raise_softirq", "net_tx_action",
+                           "qdisc_run", "dequeue_skb", "e1000_xmit_frame"}),
               "");
 }
 
@@ -115,8 +118,9 @@ TEST(Coalescing, ChecksumOffloadLetsTheNicFillUdpChecksums) {
     for (const auto& e : l->trace().events)
         bad_csum += e.kind == EventKind::SkbFree && e.a[0] == static_cast<int64_t>(DropReason::UdpCsum);
     EXPECT_EQ(bad_csum, 0u); // B's UDP verified every checksum the NIC inserted
-    EXPECT_EQ(check_chain(l->trace(), "A", {"udp4_hwcsum", "e1000_xmit_frame", "e1000_tx_csum", "e1000_tx_queue",
-                                                  "nic_tx_process", "nic_tx_csum"}),
+    EXPECT_EQ(check_chain(l->trace(), "A",
+                          {"udp4_hwcsum", "e1000_xmit_frame", "e1000_tx_csum", "e1000_tx_queue",
+                           "nic_tx_process", "nic_tx_csum"}),
               "");
     size_t csums = 0;
     for (const auto& e : l->trace().events)

@@ -31,7 +31,8 @@ std::vector<int64_t> poll_work(const Trace& t) {
 
 int count_enters(const Trace& t, const std::string& host, const std::string& fn) {
     int n = 0;
-    for (const auto& name : calls_on(t, host)) n += name == fn;
+    for (const auto& name : calls_on(t, host))
+        n += name == fn;
     return n;
 }
 

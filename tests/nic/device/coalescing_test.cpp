@@ -43,7 +43,9 @@ struct CoalescingTest : ::testing::Test {
                 interrupts.push_back({raised, dev.peek(ICR)});
                 return;
             }
-            sim.at(raised + kNsPerUs, drv_ctx, [this, raised] { interrupts.push_back({raised, dev.mmio_read(ICR)}); });
+            sim.at(raised + kNsPerUs, drv_ctx, [this, raised] {
+                interrupts.push_back({raised, dev.mmio_read(ICR)});
+            });
         });
     }
     void setup_rx(uint32_t n, uint32_t posted) {
@@ -90,16 +92,19 @@ TEST_F(CoalescingTest, AnInterruptNeverComesSoonerThanItrAllows) {
     setup_rx(64, 63);
     dev.mmio_write(ITR, itr);
     dev.mmio_write(IMS, ICR_RXT0);
-    for (uint32_t i = 0; i < 40; ++i) frame_at(10 * kNsPerUs + i * 10 * kNsPerUs, i + 1); // 400 us of frames
+    for (uint32_t i = 0; i < 40; ++i)
+        frame_at(10 * kNsPerUs + i * 10 * kNsPerUs, i + 1); // 400 us of frames
     sim.run_until(kNsPerMs);
 
     const auto d = deliveries();
     ASSERT_GE(d.size(), 4u);
     EXPECT_LE(d.size(), 6u); // ~400 us / 100 us, not one per frame
-    for (size_t i = 1; i < d.size(); ++i) EXPECT_GE(d[i] - d[i - 1], TimeNs{itr} * 256) << "interrupt " << i;
+    for (size_t i = 1; i < d.size(); ++i)
+        EXPECT_GE(d[i] - d[i - 1], TimeNs{itr} * 256) << "interrupt " << i;
     EXPECT_EQ(coalesced("INTA"), d.size() - 1); // every interrupt after the first was held once
     ASSERT_EQ(interrupts.size(), d.size());
-    for (const Interrupt& i : interrupts) EXPECT_TRUE(i.icr & ICR_RXT0);
+    for (const Interrupt& i : interrupts)
+        EXPECT_TRUE(i.icr & ICR_RXT0);
     EXPECT_EQ(dev.peek(RDH), 40u); // every frame was received; only the interrupts were fewer
 }
 
@@ -108,7 +113,8 @@ TEST_F(CoalescingTest, RdtrRestartsOnEachFrame) {
     dev.mmio_write(RDTR, 10); // 10.24 us after the last frame
     dev.mmio_write(IMS, ICR_RXT0);
     const TimeNs first = 10 * kNsPerUs, gap = 5 * kNsPerUs;
-    for (uint32_t i = 0; i < 10; ++i) frame_at(first + i * gap, i + 1); // closer than RDTR: keeps restarting
+    for (uint32_t i = 0; i < 10; ++i)
+        frame_at(first + i * gap, i + 1); // closer than RDTR: keeps restarting
     sim.run_until(kNsPerMs);
 
     const auto d = deliveries();
@@ -129,7 +135,8 @@ TEST_F(CoalescingTest, RadvBoundsTheWait) {
     dev.mmio_write(RADV, 30); // but no longer than 30.72 us after the first frame
     dev.mmio_write(IMS, ICR_RXT0);
     const TimeNs first = 10 * kNsPerUs, gap = 5 * kNsPerUs;
-    for (uint32_t i = 0; i < 30; ++i) frame_at(first + i * gap, i + 1); // 150 us of frames
+    for (uint32_t i = 0; i < 30; ++i)
+        frame_at(first + i * gap, i + 1); // 150 us of frames
     sim.run_until(kNsPerMs);
 
     const auto d = deliveries();
@@ -137,7 +144,8 @@ TEST_F(CoalescingTest, RadvBoundsTheWait) {
     EXPECT_GE(d[0], first + 30 * 1024);
     EXPECT_LT(d[0], first + 30 * 1024 + 2 * kNsPerUs);
     EXPECT_LT(d[0], first + 29 * gap); // long before the stream ends
-    for (size_t i = 1; i + 1 < d.size(); ++i) EXPECT_LE(d[i] - d[i - 1], 30 * 1024 + gap + 2 * kNsPerUs);
+    for (size_t i = 1; i + 1 < d.size(); ++i)
+        EXPECT_LE(d[i] - d[i - 1], 30 * 1024 + gap + 2 * kNsPerUs);
 }
 
 TEST_F(CoalescingTest, TidvDelaysTxdwOnlyForIdeDescriptors) {
@@ -181,8 +189,8 @@ TEST_F(CoalescingTest, HeldCausesAccumulateAndOneInterruptCarriesThemAll) {
     setup_rx(16, 15);
     dev.mmio_write(ITR, 1000); // 256 us
     dev.mmio_write(IMS, ICR_RXT0 | ICR_LSC);
-    frame_at(10 * kNsPerUs, 1); // the first interrupt: at once
-    frame_at(30 * kNsPerUs, 2); // held by ITR ...
+    frame_at(10 * kNsPerUs, 1);                                               // the first interrupt: at once
+    frame_at(30 * kNsPerUs, 2);                                               // held by ITR ...
     sim.at(40 * kNsPerUs, drv_ctx, [this] { dev.mmio_write(ICS, ICR_LSC); }); // ... with another cause
     sim.run_until(kNsPerMs);
 
@@ -199,17 +207,20 @@ TEST_F(CoalescingTest, HeldCausesAccumulateAndOneInterruptCarriesThemAll) {
 
 TEST_F(CoalescingTest, StatisticsRegistersClearOnReadAndCountMissedFrames) {
     setup_rx(8, 2); // two descriptors for the NIC
-    for (uint32_t i = 0; i < 5; ++i) frame_at(10 * kNsPerUs + i * 5 * kNsPerUs, i + 1);
+    for (uint32_t i = 0; i < 5; ++i)
+        frame_at(10 * kNsPerUs + i * 5 * kNsPerUs, i + 1);
     sim.run_until(kNsPerMs);
     EXPECT_EQ(dev.mmio_read(GPRC), 2u);
     EXPECT_EQ(dev.mmio_read(TPR), 5u); // every frame for us, received or not
     EXPECT_EQ(dev.mmio_read(MPC), 3u);
     EXPECT_EQ(dev.mmio_read(RNBC), 3u);
     EXPECT_EQ(dev.mmio_read(GORCL), 2u * 104);
-    for (uint32_t r : {GPRC, TPR, MPC, RNBC, GORCL}) EXPECT_EQ(dev.mmio_read(r), 0u) << std::hex << r;
+    for (uint32_t r : {GPRC, TPR, MPC, RNBC, GORCL})
+        EXPECT_EQ(dev.mmio_read(r), 0u) << std::hex << r;
     EXPECT_EQ(test::texts_of(sim, EventKind::Warning).size(), 0u);
     size_t missed = 0;
-    for (const auto& n : test::entered(sim)) missed += n == "nic_rx_missed";
+    for (const auto& n : test::entered(sim))
+        missed += n == "nic_rx_missed";
     EXPECT_EQ(missed, 3u);
     // Writing a statistics register is a driver mistake: stored as hardware would (not at all), warned.
     dev.mmio_write(MPC, 7);
