@@ -1,7 +1,7 @@
 # skbscope: `make test` and `make run` do all set-up (Debian packages, configure, build).
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-SCENARIO ?= lessons/scenarios/ping-router.yaml
+SCENARIO ?= lessons/scenarios/send-walk.yaml
 CMAKE_FLAGS ?=
 # ccache: paths relative to the checkout, so a fresh clone elsewhere reuses the cache.
 export CCACHE_BASEDIR := $(CURDIR)
@@ -37,7 +37,7 @@ run: build
 demo: build
 	@mkdir -p out
 	$(BUILD)/bin/skbscope-cli run $(SCENARIO) --trace out/demo.sktrace --pcap A:eth0=out/a.pcap --pcap B:eth0=out/b.pcap
-	$(BUILD)/bin/skbscope-cli chain out/demo.sktrace --host A --syscall sendto
+	$(BUILD)/bin/skbscope-cli chain out/demo.sktrace --host A --syscall send --functions-only
 	$(BUILD)/bin/skbscope-cli info out/demo.sktrace
 	@echo "Open the trace in the GUI later with: $(BUILD)/bin/skbscope out/demo.sktrace"
 
