@@ -78,6 +78,8 @@ int cmd_run(const std::vector<std::string>& args) {
     for (const auto* list : {&pcaps, &pcapngs})
         for (const auto& [iface, file] : *list)
             out += "  capture of " + iface + ": " + file + "\n";
+    // What the programs printed (ping's replies, bytes received, failed calls).
+    for (const auto& line : (*lab)->program_output()) out += "  | " + line + "\n";
     std::fwrite(out.data(), 1, out.size(), stdout);
     return kExitOk;
 }

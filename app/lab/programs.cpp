@@ -99,6 +99,38 @@ private:
         case StepSpec::Op::Close:
             libc_close(t, s.fd, cont);
             break;
+        case StepSpec::Op::EpollCreate1:
+            libc_epoll_create1(t, 0, cont);
+            break;
+        case StepSpec::Op::EpollCtl:
+            libc_epoll_ctl(t, s.epfd, s.epoll_op, s.fd, s.events, cont);
+            break;
+        case StepSpec::Op::EpollWait:
+            libc_epoll_wait(t, s.epfd, s.maxevents, s.timeout_ms, [this, cont](const SysResult& r) {
+                if (r.ret >= 0) {
+                    std::string line = m_spec.name + ": epoll_wait -> " + std::to_string(r.ret);
+                    for (const auto& [fd, ev] : r.events) {
+                        char hex[16];
+                        std::snprintf(hex, sizeof hex, "%#x", ev);
+                        line += " (fd " + std::to_string(fd) + ", events " + hex + ")";
+                    }
+                    m_output.push_back(line);
+                }
+                cont(r);
+            });
+            break;
+        case StepSpec::Op::Write:
+            libc_write(t, s.fd, s.data, [this, cont](const SysResult& r) {
+                if (r.ret >= 0) m_output.push_back(m_spec.name + ": wrote " + std::to_string(r.ret) + " bytes");
+                cont(r);
+            });
+            break;
+        case StepSpec::Op::Read:
+            libc_read(t, s.fd, s.len, [this, cont](const SysResult& r) {
+                if (r.ret >= 0) m_output.push_back(m_spec.name + ": read " + std::to_string(r.ret) + " bytes" + (r.ret == 0 ? " (EOF)" : ""));
+                cont(r);
+            });
+            break;
         case StepSpec::Op::Sleep:
             task_sleep(t, s.duration, [this] {
                 ++m_pc;
@@ -148,6 +180,11 @@ private:
         case StepSpec::Op::Send: return "send";
         case StepSpec::Op::Recv: return "recv";
         case StepSpec::Op::Shutdown: return "shutdown";
+        case StepSpec::Op::EpollCreate1: return "epoll_create1";
+        case StepSpec::Op::EpollCtl: return "epoll_ctl";
+        case StepSpec::Op::EpollWait: return "epoll_wait";
+        case StepSpec::Op::Write: return "write";
+        case StepSpec::Op::Read: return "read";
         }
         return "?";
     }

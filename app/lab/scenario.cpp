@@ -364,13 +364,90 @@ Result<StepSpec> parse_step(const Ctx& c, const YAML::Node& n, const std::string
         s.op = StepSpec::Op::Close;
         TRY(only_keys(c, v, p, {"fd"}));
         TRY(get_fd());
+    } else if (op == "epoll_create1") {
+        s.op = StepSpec::Op::EpollCreate1;
+        if (v.IsMap()) TRY(only_keys(c, v, p, {}));
+    } else if (op == "epoll_ctl") {
+        s.op = StepSpec::Op::EpollCtl;
+        TRY(only_keys(c, v, p, {"epfd", "op", "fd", "events"}));
+        TRY(get_fd());
+        auto epfd = v["epfd"] ? parse_int<int>(scalar(v["epfd"])) : std::nullopt;
+        if (!epfd || *epfd < 0) return c.err(v, p + ".epfd", "expected the epoll file descriptor");
+        s.epfd = *epfd;
+        std::string o = v["op"] ? scalar(v["op"]) : "ADD";
+        if (o == "ADD" || o == "EPOLL_CTL_ADD") s.epoll_op = 1;
+        else if (o == "DEL" || o == "EPOLL_CTL_DEL") s.epoll_op = 2;
+        else if (o == "MOD" || o == "EPOLL_CTL_MOD") s.epoll_op = 3;
+        else return c.err(v["op"], p + ".op", "expected ADD, MOD or DEL");
+        if (v["events"]) {
+            const YAML::Node ev = v["events"];
+            std::vector<std::string> names;
+            if (ev.IsSequence())
+                for (size_t i = 0; i < ev.size(); ++i) names.push_back(scalar(ev[i]));
+            else names.push_back(scalar(ev));
+            for (const auto& e : names) {
+                static const std::pair<const char*, uint32_t> known[] = {
+                    {"EPOLLIN", 0x001}, {"EPOLLPRI", 0x002}, {"EPOLLOUT", 0x004}, {"EPOLLRDHUP", 0x2000},
+                    {"EPOLLET", 1u << 31}, {"EPOLLONESHOT", 1u << 30}};
+                bool found = false;
+                for (const auto& [name, bit] : known)
+                    if (e == name) {
+                        s.events |= bit;
+                        found = true;
+                    }
+                if (!found) return c.err(ev, p + ".events", "expected EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLPRI, EPOLLET or EPOLLONESHOT, got '" + e + "'");
+            }
+        } else if (s.epoll_op != 2) {
+            s.events = 0x001; // EPOLLIN
+        }
+    } else if (op == "epoll_wait") {
+        s.op = StepSpec::Op::EpollWait;
+        TRY(only_keys(c, v, p, {"epfd", "maxevents", "timeout"}));
+        auto epfd = v["epfd"] ? parse_int<int>(scalar(v["epfd"])) : std::nullopt;
+        if (!epfd || *epfd < 0) return c.err(v, p + ".epfd", "expected the epoll file descriptor");
+        s.epfd = *epfd;
+        if (v["maxevents"]) {
+            auto m = parse_int<int>(scalar(v["maxevents"]));
+            if (!m || *m < 1 || *m > 1024) return c.err(v["maxevents"], p + ".maxevents", "expected 1..1024");
+            s.maxevents = *m;
+        }
+        if (v["timeout"]) {
+            std::string t = scalar(v["timeout"]);
+            if (t == "-1" || t == "infinite" || t == "forever") s.timeout_ms = -1;
+            else if (auto d = parse_duration(t)) s.timeout_ms = static_cast<int64_t>(*d / kNsPerMs);
+            else return c.err(v["timeout"], p + ".timeout", "expected a duration like 1s or 500ms, or -1");
+        }
+    } else if (op == "write") {
+        s.op = StepSpec::Op::Write;
+        TRY(only_keys(c, v, p, {"fd", "data", "size"}));
+        TRY(get_fd());
+        if (v["data"] && v["size"]) return c.err(v, p, "give either data or size, not both");
+        if (v["data"]) {
+            std::string d = scalar(v["data"]);
+            s.data.assign(d.begin(), d.end());
+        } else if (v["size"]) {
+            auto sz = parse_int<uint32_t>(scalar(v["size"]));
+            if (!sz || *sz > (64u << 20)) return c.err(v["size"], p + ".size", "expected a size from 0 to " + std::to_string(64u << 20));
+            s.data.resize(*sz);
+            for (uint32_t i = 0; i < *sz; ++i) s.data[i] = static_cast<uint8_t>('a' + i % 26);
+        }
+    } else if (op == "read") {
+        s.op = StepSpec::Op::Read;
+        TRY(only_keys(c, v, p, {"fd", "len"}));
+        TRY(get_fd());
+        s.len = 65536;
+        if (v["len"]) {
+            auto l = parse_int<uint32_t>(scalar(v["len"]));
+            if (!l || *l == 0 || *l > (1u << 20)) return c.err(v["len"], p + ".len", "expected a length from 1 to 1048576");
+            s.len = *l;
+        }
     } else if (op == "sleep") {
         s.op = StepSpec::Op::Sleep;
         auto d = parse_duration(scalar(v));
         if (!d) return c.err(v, p, "expected a duration like 1s, 10ms, 5us");
         s.duration = *d;
     } else {
-        return c.err(it->first, path, "unknown call '" + op + "' (socket, bind, listen, accept, connect, send, sendto, recv, recvfrom, setsockopt, shutdown, close, sleep)");
+        return c.err(it->first, path, "unknown call '" + op + "' (socket, bind, listen, accept, connect, send, sendto, write, recv, recvfrom, read, setsockopt, shutdown, close, epoll_create1, epoll_ctl, epoll_wait, sleep)");
     }
     return s;
 }

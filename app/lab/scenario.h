@@ -38,7 +38,8 @@ struct RouteSpec {
 
 // One socket call (or sleep) of a scripted program.
 struct StepSpec {
-    enum class Op { Socket, Bind, Sendto, Recvfrom, Setsockopt, Close, Sleep, Listen, Accept, Connect, Send, Recv, Shutdown };
+    enum class Op { Socket, Bind, Sendto, Recvfrom, Setsockopt, Close, Sleep, Listen, Accept, Connect, Send, Recv, Shutdown,
+                    EpollCreate1, EpollCtl, EpollWait, Write, Read };
     Op op = Op::Sleep;
     int fd = -1;
     int domain = 2, type = 2, protocol = 0; // socket
@@ -53,6 +54,10 @@ struct StepSpec {
     int how = 1;                            // shutdown: SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2
     bool until_eof = false;                 // recv: call again until it returns 0 (EOF)
     TimeNs duration = 0;                    // sleep
+    int epfd = -1, epoll_op = 1;            // epoll_ctl (EPOLL_CTL_ADD 1, DEL 2, MOD 3), epoll_wait
+    uint32_t events = 0;                    // epoll_ctl: EPOLLIN | EPOLLOUT | ...
+    int maxevents = 8;                      // epoll_wait
+    int64_t timeout_ms = -1;                // epoll_wait: -1 forever
     int line = 0;                           // for messages
 };
 

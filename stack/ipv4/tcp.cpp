@@ -75,9 +75,9 @@ void tcp_counters(Host& host, TcpSock* sk) {
     tcp_counter(host, sk, i++, "srtt_us", sk->srtt_us >> 3);
     tcp_counter(host, sk, i++, "rttvar_us", sk->rttvar_us >> 2);
     tcp_counter(host, sk, i++, "rto_ms", sk->icsk_rto / kNsPerMs);
-    tcp_counter(host, sk, i++, "snd_una", sk->snd_una - sk->isn);
-    tcp_counter(host, sk, i++, "snd_nxt", sk->snd_nxt - sk->isn);
-    tcp_counter(host, sk, i++, "rcv_nxt", sk->rcv_nxt);
+    tcp_counter(host, sk, i++, "snd_una", static_cast<uint32_t>(sk->snd_una - sk->isn));
+    tcp_counter(host, sk, i++, "snd_nxt", static_cast<uint32_t>(sk->snd_nxt - sk->isn));
+    tcp_counter(host, sk, i++, "rcv_nxt", static_cast<uint32_t>(sk->rcv_nxt - sk->irs));
     tcp_counter(host, sk, i++, "packets_in_flight", tcp_packets_in_flight(sk));
     tcp_counter(host, sk, i++, "snd_wnd", sk->snd_wnd);
     tcp_counter(host, sk, i++, "rcv_wnd", sk->rcv_wnd);
@@ -483,6 +483,9 @@ int tcp_getsockopt(Host& host, TcpSock* sk, int level, int optname, int64_t* val
         case TCP_NODELAY: *val = sk->nodelay; break;
         case TCP_CORK: *val = sk->cork; break;
         case TCP_MAXSEG: *val = sk->mss_cache; break;
+        case TCP_CONGESTION: // the name's length; the caller copies icsk_ca_ops->name out
+            *val = sk->icsk_ca_ops ? static_cast<int64_t>(std::string_view(sk->icsk_ca_ops->name).size()) : 0;
+            break;
         default: err = -ENOPROTOOPT;
         }
     } else {
@@ -490,6 +493,41 @@ int tcp_getsockopt(Host& host, TcpSock* sk, int level, int optname, int64_t* val
     }
     scope.ret(err);
     return err;
+}
+
+// ---- poll (epoll, select) ----
+
+// tcp_poll: the poll mask of a TCP socket (inet_stream_ops.poll), as Linux computes it: a listener is
+// readable with a connection in the accept queue; EPOLLHUP when both directions are shut or the
+// socket is closed; EPOLLIN|EPOLLRDHUP after the peer's FIN; EPOLLOUT while sk_stream_is_writeable.
+uint32_t tcp_poll(Host& host, TcpSock* sk) {
+    TRACE_FUNC_NAMED(scope, host.sim(), tcp_poll, nullptr, sk->sk_state);
+    constexpr uint32_t IN = 0x001 | 0x040, OUT = 0x004 | 0x100, ERR = 0x008, HUP = 0x010, RDHUP = 0x2000;
+    uint32_t mask = 0;
+    int state = sk->sk_state;
+    if (state == TCP_LISTEN) { // inet_csk_listen_poll
+        mask = sk->accept_queue.empty() ? 0 : IN;
+        scope.ret(mask);
+        return mask;
+    }
+    if (sk->sk_shutdown == (RCV_SHUTDOWN | SEND_SHUTDOWN) || state == TCP_CLOSE) mask |= HUP;
+    if (sk->sk_shutdown & RCV_SHUTDOWN) mask |= IN | RDHUP;
+    if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
+        for (SkBuff* skb : sk->sk_receive_queue) // tcp_stream_is_readable
+            if (skb->len > sk->copied_seq - TCP_SKB_CB(skb).seq) {
+                mask |= IN;
+                break;
+            }
+        if (!(sk->sk_shutdown & SEND_SHUTDOWN)) {
+            // sk_stream_is_writeable: sk_stream_wspace >= sk_stream_min_wspace
+            if (int64_t(sk->sk_sndbuf) - int64_t(sk->sk_wmem_queued) >= int64_t(sk->sk_wmem_queued >> 1)) mask |= OUT;
+        } else {
+            mask |= OUT;
+        }
+    }
+    if (sk->sk_err) mask |= ERR;
+    scope.ret(mask);
+    return mask;
 }
 
 // ---- struct proto tcp_prot ----

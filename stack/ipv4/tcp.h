@@ -65,6 +65,8 @@ constexpr uint32_t MAX_TCP_HEADER = 320;          // L1_CACHE_ALIGN(128 + MAX_HE
 constexpr int TCP_MAX_QUICKACKS = 16;
 constexpr int TCP_APP_WIN = 31;                   // net.ipv4.tcp_app_win
 constexpr uint8_t TCP_DEFAULT_SCALING_RATIO = 128; // 1 << (TCP_RMEM_TO_WIN_SCALE - 1)
+constexpr int TCP_RMEM_TO_WIN_SCALE = 8;
+constexpr uint32_t SOCK_MIN_RCVBUF = 2304;          // 2048 + sizeof(struct sk_buff) rounded, include/net/sock.h
 // include/uapi/linux/tcp.h
 constexpr int TCP_NODELAY = 1;
 constexpr int TCP_MAXSEG = 2;
@@ -168,6 +170,7 @@ struct TcpSock : Sock, TcpCongCtl {
     TimeNs ts_recent_stamp = 0;
     uint32_t tcp_header_len = 20;
     uint32_t isn = 0;
+    uint32_t irs = 0; // the peer's initial sequence number (counters show rcv_nxt relative to it)
     // RTT and RTO (RFC 6298, as tcp_rtt_estimator keeps them: srtt << 3, mdev << 2, in us)
     uint32_t mdev_us = 0, mdev_max_us = 0, rttvar_us = 0;
     uint32_t rtt_seq = 0;
@@ -223,6 +226,8 @@ void tcp_shutdown(Host& host, TcpSock* sk, int how);
 int tcp_setsockopt(Host& host, TcpSock* sk, int level, int optname, int64_t val, const std::string& str);
 int tcp_getsockopt(Host& host, TcpSock* sk, int level, int optname, int64_t* val);
 void tcp_cleanup_rbuf(Host& host, TcpSock* sk, int copied);
+// tcp_poll: the socket's poll mask (EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLHUP, EPOLLERR) for epoll.
+uint32_t tcp_poll(Host& host, TcpSock* sk);
 // Counter events for the charts (cwnd, ssthresh, srtt, ..., queue bytes): each only when it changed.
 void tcp_counters(Host& host, TcpSock* sk);
 void sk_stream_write_space(Host& host, TcpSock* sk);
@@ -270,6 +275,7 @@ void tcp_set_rto(Host& host, TcpSock* sk);
 void tcp_enter_loss(Host& host, TcpSock* sk);
 void tcp_init_transfer(Host& host, TcpSock* sk);
 void tcp_enter_quickack_mode(TcpSock* sk, int max_quickacks);
+void tcp_set_window_clamp(TcpSock* sk, uint32_t val);
 void tcp_reset(Host& host, TcpSock* sk, SkBuff* skb);
 
 // ---- tcp_ipv4.c ----

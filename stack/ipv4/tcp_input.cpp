@@ -325,13 +325,32 @@ static void tcp_grow_window(TcpSock* sk, const SkBuff* skb) {
     }
 }
 
+// tcp_set_window_clamp: a larger clamp lets rcv_ssthresh follow up to the window already offered;
+// a smaller one pulls rcv_ssthresh down (__tcp_adjust_rcv_ssthresh).
+void tcp_set_window_clamp(TcpSock* sk, uint32_t val) {
+    uint32_t old_clamp = sk->window_clamp;
+    uint32_t new_clamp = std::max<uint32_t>(SOCK_MIN_RCVBUF / 2, val);
+    sk->window_clamp = new_clamp;
+    if (new_clamp < old_clamp) sk->rcv_ssthresh = std::min(sk->rcv_ssthresh, new_clamp);
+    else sk->rcv_ssthresh = std::max(std::min(sk->rcv_wnd, new_clamp), sk->rcv_ssthresh);
+}
+
 static void tcp_event_data_recv(Host& host, TcpSock* sk, SkBuff* skb) {
     Sim& sim = host.sim();
     TRACE_FUNC(sim, tcp_event_data_recv, skb);
     sk->ack_pending |= 1; // inet_csk_schedule_ack
-    // tcp_measure_rcv_mss
+    // tcp_measure_rcv_mss: a full segment that changes rcv_mss also measures scaling_ratio, the
+    // share of the skb's truesize that is payload, and re-derives window_clamp from sk_rcvbuf
     uint32_t len = skb->len;
-    if (len >= sk->rcv_mss) sk->rcv_mss = std::min(len, sk->advmss);
+    if (len >= sk->rcv_mss) {
+        if (len != sk->rcv_mss && skb->truesize) {
+            uint64_t val = (uint64_t(skb->len) << TCP_RMEM_TO_WIN_SCALE) / skb->truesize;
+            uint8_t old_ratio = sk->scaling_ratio;
+            sk->scaling_ratio = val ? static_cast<uint8_t>(std::min<uint64_t>(val, 255)) : 1;
+            if (old_ratio != sk->scaling_ratio) tcp_set_window_clamp(sk, tcp_win_from_space(sk, sk->sk_rcvbuf));
+        }
+        sk->rcv_mss = std::min(len, sk->advmss);
+    }
     TimeNs now = sim.now();
     if (!sk->ack_lrcvtime) {
         // the first data: quick-ack mode (ato was 0 in Linux)
@@ -480,8 +499,8 @@ static void tcp_data_queue(Host& host, TcpSock* sk, SkBuff* skb) {
             return;
         }
         bool has_data = skb->len > 0;
+        tcp_queue_rcv(host, sk, skb); // charges sk_rmem_alloc before tcp_grow_window reads tcp_space
         if (has_data) tcp_event_data_recv(host, sk, skb);
-        tcp_queue_rcv(host, sk, skb);
         if (fin) tcp_fin(host, sk);
         if (!sk->out_of_order_queue.empty()) {
             tcp_ofo_queue(host, sk);
@@ -602,8 +621,8 @@ void tcp_rcv_established(Host& host, TcpSock* sk, SkBuff* skb) {
         tcp_store_ts_recent(sk, skb, opt, sim.now());
         if (after(cb.ack_seq, sk->snd_una)) tcp_ack(host, sk, skb, false);
         skb_pull(skb, hlen);
-        tcp_event_data_recv(host, sk, skb);
         tcp_queue_rcv(host, sk, skb); // "eaten" into sk_receive_queue
+        tcp_event_data_recv(host, sk, skb);
         tcp_data_snd_check(host, sk);
         __tcp_ack_snd_check(host, sk, false);
         sk->sk_data_ready(host, sk); // tcp_data_ready
@@ -693,6 +712,7 @@ static int tcp_rcv_synsent_state_process(Host& host, TcpSock* sk, SkBuff* skb, c
         else sk->snd_wscale = sk->rcv_wscale = 0;
         sk->tstamp_ok = opt.saw_tstamp;
         tcp_ack(host, sk, skb, true);
+        sk->irs = cb.seq;
         sk->rcv_nxt = cb.seq + 1;
         sk->rcv_wup = sk->rcv_nxt;
         sk->snd_wnd = tcp_raw_window(skb); // RFC 7323: never scaled on a SYN

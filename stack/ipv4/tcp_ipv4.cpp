@@ -308,6 +308,7 @@ TcpSock* tcp_v4_syn_recv_sock(Host& host, TcpSock* listener, SkBuff* skb, Reques
         nsk->nodelay = listener->nodelay;
         nsk->icsk_ca_ops = listener->icsk_ca_ops;
         nsk->sk_state = TCP_SYN_RECV;
+        nsk->irs = req->rcv_isn;
         nsk->rcv_wup = nsk->copied_seq = nsk->rcv_nxt = req->rcv_isn + 1;
         nsk->snd_sml = nsk->snd_una = nsk->snd_nxt = nsk->snd_up = nsk->write_seq = nsk->pushed_seq = req->snt_isn + 1;
         nsk->isn = req->snt_isn;
@@ -347,8 +348,13 @@ TcpSock* tcp_v4_syn_recv_sock(Host& host, TcpSock* listener, SkBuff* skb, Reques
     nsk->advmss = std::min<uint32_t>(listener->advmss, req->mss);
     nsk->advmss = listener->advmss;
     nsk->mss_cache = std::min<uint32_t>(req->mss, nsk->sk_dst ? nsk->sk_dst->mtu - 40 : 536) - (nsk->tcp_header_len - 20);
-    nsk->rcv_mss = std::min<uint32_t>(nsk->advmss, nsk->mss_cache);
-    nsk->rcv_mss = std::max<uint32_t>(nsk->rcv_mss, TCP_MSS_DEFAULT < nsk->rcv_mss ? TCP_MSS_DEFAULT : nsk->rcv_mss);
+    {
+        // tcp_initialize_rcv_mss: a guess of the peer's MSS no larger than 536 until data shows it
+        uint32_t hint = std::min<uint32_t>(nsk->advmss, nsk->mss_cache);
+        hint = std::min<uint32_t>(hint, nsk->rcv_wnd / 2);
+        hint = std::min<uint32_t>(hint, TCP_MSS_DEFAULT);
+        nsk->rcv_mss = std::max<uint32_t>(hint, 88);
+    }
     {
         TRACE_FUNC(sim, inet_ehash_nolisten);
         inet_ehash_insert(host, nsk);

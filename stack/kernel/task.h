@@ -56,7 +56,7 @@ struct Task {
     std::string comm;
     int pid;
     ContextId ctx;
-    // The file table: fd -> socket (every file here is a socket). fds start at 3.
+    // The file table: fd -> file, a socket or an epoll file (Socket::ep set, no sk). fds start at 3.
     std::map<int, std::shared_ptr<Socket>> fdtable;
     OpenFrames frames;
     bool in_syscall = false;

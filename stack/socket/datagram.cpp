@@ -72,4 +72,12 @@ void skb_copy_datagram_iter(Host& host, const SkBuff* skb, uint32_t offset, std:
     host.sim().charge_bytes(len);
 }
 
+uint32_t datagram_poll(Host& host, Sock* sk) {
+    TRACE_FUNC_NAMED(scope, host.sim(), datagram_poll);
+    uint32_t mask = 0x004 | 0x100 | 0x200; // EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND (sock_writeable)
+    if (!sk->sk_receive_queue.empty()) mask |= 0x001 | 0x040; // EPOLLIN | EPOLLRDNORM
+    scope.ret(mask);
+    return mask;
+}
+
 } // namespace skbscope

@@ -1,7 +1,7 @@
 // struct sock's life and its receive side (net/core/sock.c): sk_alloc, sock_init_data, the receive
 // queue with its buffer accounting, sk_data_ready = sock_def_readable waking sleepers through
 // __wake_up_sync_key, and sk_common_release.
-// SIMPLIFICATION: no socket lock or backlog; the wait queue holds tasks directly (no poll tables).
+// SIMPLIFICATION: no socket lock or backlog; the wait queue holds tasks, or ep_poll_callback entries.
 // LINUX: sock_queue_rcv_skb refuses when sk_rmem_alloc >= sk_rcvbuf; UDP's own enqueue only when it
 // is already above (rmem > rcvbuf), so one datagram may overshoot the limit.
 #include "core/time/sim.h"
@@ -69,12 +69,19 @@ static void __wake_up_sync_key(Host& host, Sock* sk) {
     TRACE_FUNC(sim, __wake_up_sync_key, nullptr, static_cast<int64_t>(sk->sk_wq.size()));
     auto waiters = std::move(sk->sk_wq);
     sk->sk_wq.clear();
+    std::vector<std::function<void()>> funcs;
     for (auto& w : waiters) {
+        if (w.func) { // a custom wake function (ep_poll_callback): the entry stays queued
+            funcs.push_back(w.func);
+            sk->sk_wq.push_back(std::move(w));
+            continue;
+        }
         if (w.timeout && sim.cancel(w.timeout)) sim.rec().timer(sk->label, "schedule_timeout", TimerOp::Cancel, 0, Layer::Socket);
         host.note("wakes " + w.task->comm + " (pid " + std::to_string(w.task->pid) + ") sleeping on " + sk->label,
                   Layer::Socket);
         sim.at(sim.now(), w.task->ctx, std::move(w.wake)); // try_to_wake_up: runnable now
     }
+    for (auto& f : funcs) f();
 }
 
 void sock_def_readable(Host& host, Sock* sk) {

@@ -43,6 +43,9 @@ struct SockWaiter {
     Task* task = nullptr;
     std::function<void()> wake;   // runs in the task's context
     Scheduler::EventId timeout;   // schedule_timeout's timer, when SO_RCVTIMEO is set
+    // A custom wake function (wait_queue_entry.func, e.g. ep_poll_callback): the entry stays on the
+    // queue and func runs inside the wake-up, in the waker's context; task and wake are unused.
+    std::function<void()> func;
 };
 
 struct Sock {
@@ -82,8 +85,13 @@ struct SockDeleter {
 };
 
 // struct socket: the file's view of a sock.
+struct EventPoll;
 struct Socket {
     int type = SOCK_DGRAM;
+    // An epoll file (anon inode "[eventpoll]", type 0, no sk) keeps its struct eventpoll here.
+    std::shared_ptr<EventPoll> ep;
+    // The epoll instances watching this file (file->f_ep), for eventpoll_release at __fput.
+    std::vector<std::weak_ptr<EventPoll>> f_ep;
     bool nonblock = false; // O_NONBLOCK on the file (SOCK_NONBLOCK at socket(), accept4)
     std::unique_ptr<Sock, SockDeleter> sk;
 };
@@ -111,6 +119,8 @@ void sk_common_release(Host& host, Sock* sk);
 // skb, or nullptr with -EAGAIN (MSG_DONTWAIT, SO_RCVTIMEO expired).
 void __skb_recv_datagram(Host& host, Task& task, Sock* sk, int flags,
                          std::function<void(SkBuff* skb, int err)> done);
+// datagram_poll: the poll mask of a datagram socket (EPOLLIN when the receive queue holds one).
+uint32_t datagram_poll(Host& host, Sock* sk);
 // skb_copy_datagram_iter: copies len bytes from offset into out (appends).
 void skb_copy_datagram_iter(Host& host, const SkBuff* skb, uint32_t offset, std::vector<uint8_t>& out,
                             uint32_t len);

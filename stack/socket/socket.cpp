@@ -1,14 +1,14 @@
-// The socket system calls (net/socket.c, fs/open.c, fs/file_table.c): socket, bind, sendto,
-// recvfrom, setsockopt and close, each from its __x64_sys_ entry through the fd table to the
-// address family's operations.
-// SIMPLIFICATION: every file is a socket; no LSM (the security hooks always allow); only
-// SOL_SOCKET options SO_RCVTIMEO and SO_RCVBUF; SOCK_NONBLOCK/SOCK_CLOEXEC flags are accepted and ignored.
-// LINUX: close() only removes the descriptor; the socket is released by __fput on the way back to
-// user space (task_work in syscall_exit_to_user_mode). SO_RCVBUF doubles the value asked for.
+// The socket system calls (net/socket.c, fs/open.c, fs/file_table.c): socket, bind, sendto, sendmsg,
+// recvfrom, setsockopt, close, ... from __x64_sys_ through the fd table to the family's operations,
+// and a socket file's read_iter/write_iter (read/write come through fs/read_write.c).
+// SIMPLIFICATION: files are sockets or epoll files (ENOTSOCK); no LSM (the hooks allow); only SOL_SOCKET
+// options SO_RCVTIMEO and SO_RCVBUF (TCP's own in tcp.c); SOCK_CLOEXEC is accepted and ignored.
+// LINUX: close() only removes the descriptor; __fput runs as task_work on the way back to user space.
 #include <cstring>
 
 #include "core/time/sim.h"
 #include "stack/host.h"
+#include "stack/fs/eventpoll.h"
 #include "stack/socket/af_inet.h"
 #include "stack/ipv4/tcp.h"
 #include "stack/socket/sock.h"
@@ -67,8 +67,15 @@ static std::shared_ptr<Socket> sockfd_lookup_light(Host& host, Task& task, int f
         scope.ret(-EBADF);
         return nullptr;
     }
+    if (!it->second->sk) { // not a socket (an epoll file)
+        scope.ret(-ENOTSOCK);
+        return nullptr;
+    }
     return it->second;
 }
+
+// What sockfd_lookup_light failed with: -EBADF for no such fd, -ENOTSOCK for a file that is not a socket.
+static int sockfd_err(Task& task, int fd) { return task.fdtable.count(fd) ? -ENOTSOCK : -EBADF; }
 
 static int move_addr_to_kernel(Host& host, const SysCall& sc) {
     TRACE_FUNC(host.sim(), move_addr_to_kernel, nullptr, 16);
@@ -152,7 +159,7 @@ void __x64_sys_socket(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRe
 static int64_t __sys_bind(Host& host, Task& task, SysCall& sc) {
     TRACE_FUNC_NAMED(scope, host.sim(), __sys_bind, nullptr, sc.args[0]);
     auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc.args[0]));
-    int err = -EBADF;
+    int err = sockfd_err(task, static_cast<int>(sc.args[0]));
     if (sock) {
         err = -EINVAL;
         if (sc.addr) {
@@ -196,8 +203,9 @@ static int64_t __sys_sendto(Host& host, Task& task, SysCall& sc) {
     { TRACE_FUNC(host.sim(), import_ubuf, nullptr, static_cast<int64_t>(sc.ubuf.size())); }
     auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc.args[0]));
     if (!sock) {
-        scope.ret(-EBADF);
-        return -EBADF;
+        int err = sockfd_err(task, static_cast<int>(sc.args[0]));
+        scope.ret(err);
+        return err;
     }
     if (sc.addr) move_addr_to_kernel(host, sc);
     int64_t r = __sock_sendmsg(host, sock.get(), sc);
@@ -262,8 +270,9 @@ static void __sys_recvfrom(Host& host, Task& task, std::shared_ptr<SysCall> sc, 
     { TRACE_FUNC(host.sim(), import_ubuf, nullptr, static_cast<int64_t>(sc->len)); }
     auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
     if (!sock) {
-        task.frames.close(Fn::__sys_recvfrom, -EBADF);
-        ret(-EBADF);
+        int err = sockfd_err(task, static_cast<int>(sc->args[0]));
+        task.frames.close(Fn::__sys_recvfrom, err);
+        ret(err);
         return;
     }
     sock_recvmsg(host, task, sock, sc, [&host, &task, sc, ret](int64_t r) {
@@ -281,6 +290,73 @@ void __x64_sys_recvfrom(Host& host, Task& task, std::shared_ptr<SysCall> sc, Sys
     __sys_recvfrom(host, task, sc, [&task, ret](int64_t r) {
         task.frames.close(Fn::__x64_sys_recvfrom, r);
         ret(r);
+    });
+}
+
+// ---- a socket file's read_iter and write_iter, sendmsg ----
+
+// __sock_sendmsg on any socket: the stream path may sleep, so its frames stay open in task.frames.
+static void sock_sendmsg_any(Host& host, Task& task, std::shared_ptr<Socket> sock, std::shared_ptr<SysCall> sc,
+                             SysRet ret) {
+    if (sock->type != SOCK_STREAM) {
+        int64_t r = __sock_sendmsg(host, sock.get(), *sc);
+        return ret(r);
+    }
+    OpenFrames& f = task.frames;
+    f.open(Fn::__sock_sendmsg);
+    { TRACE_FUNC(host.sim(), security_socket_sendmsg); }
+    f.open(Fn::sock_sendmsg_nosec);
+    inet_stream_sendmsg(host, task, sock.get(), sc, [&task, sock, ret](int64_t r) {
+        task.frames.close(Fn::sock_sendmsg_nosec, r);
+        task.frames.close(Fn::__sock_sendmsg, r);
+        ret(r);
+    });
+}
+
+void sock_write_iter(Host& host, Task& task, std::shared_ptr<Socket> sock, std::shared_ptr<SysCall> sc, SysRet ret) {
+    task.frames.open(Fn::sock_write_iter, nullptr, static_cast<int64_t>(sc->ubuf.size()));
+    if (sock->nonblock) sc->flags |= MSG_DONTWAIT; // file->f_flags & O_NONBLOCK
+    sock_sendmsg_any(host, task, sock, sc, [&task, ret](int64_t r) {
+        task.frames.close(Fn::sock_write_iter, r);
+        ret(r);
+    });
+}
+
+void sock_read_iter(Host& host, Task& task, std::shared_ptr<Socket> sock, std::shared_ptr<SysCall> sc, SysRet ret) {
+    task.frames.open(Fn::sock_read_iter, nullptr, static_cast<int64_t>(sc->len));
+    auto finish = [&task, ret](int64_t r) {
+        task.frames.close(Fn::sock_read_iter, r);
+        ret(r);
+    };
+    if (sc->len == 0) return finish(0); // iov_iter_count(to) == 0
+    if (sock->nonblock) sc->flags |= MSG_DONTWAIT;
+    sock_recvmsg(host, task, sock, sc, finish);
+}
+
+void __x64_sys_sendmsg(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret) {
+    OpenFrames& f = task.frames;
+    f.open(Fn::__x64_sys_sendmsg, nullptr, sc->args[0], sc->args[2]);
+    f.open(Fn::__sys_sendmsg, nullptr, sc->args[0], sc->args[2]);
+    auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
+    auto finish = [&task, ret](int64_t r) {
+        task.frames.close(Fn::__sys_sendmsg, r);
+        task.frames.close(Fn::__x64_sys_sendmsg, r);
+        ret(r);
+    };
+    if (!sock) return finish(sockfd_err(task, static_cast<int>(sc->args[0])));
+    f.open(Fn::___sys_sendmsg, nullptr, static_cast<int64_t>(sc->ubuf.size()));
+    {
+        // copy_msghdr_from_user: struct user_msghdr (56 bytes), the name, then the iovec array
+        TRACE_FUNC(host.sim(), copy_msghdr_from_user, nullptr, sc->addr ? 16 : 0);
+        host.sim().charge_bytes(56 + 16);
+        if (sc->addr) move_addr_to_kernel(host, *sc);
+        TRACE_FUNC(host.sim(), import_iovec, nullptr, static_cast<int64_t>(sc->ubuf.size()));
+    }
+    f.open(Fn::____sys_sendmsg, nullptr, static_cast<int64_t>(sc->ubuf.size()));
+    sock_sendmsg_any(host, task, sock, sc, [&task, finish](int64_t r) {
+        task.frames.close(Fn::____sys_sendmsg, r);
+        task.frames.close(Fn::___sys_sendmsg, r);
+        finish(r);
     });
 }
 
@@ -311,7 +387,7 @@ static int sock_setsockopt(Host& host, Sock* sk, int optname, int64_t val) {
 static int64_t __sys_setsockopt(Host& host, Task& task, const SysCall& sc) {
     TRACE_FUNC_NAMED(scope, host.sim(), __sys_setsockopt, nullptr, sc.args[1], sc.args[2]);
     auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc.args[0]));
-    int err = -EBADF;
+    int err = sockfd_err(task, static_cast<int>(sc.args[0]));
     if (sock) {
         if (sock->type == SOCK_STREAM && (sc.args[1] == IPPROTO_TCP || (sc.args[1] == SOL_SOCKET && sc.args[2] != SO_RCVTIMEO)))
             err = tcp_setsockopt(host, tcp_sk(sock->sk.get()), static_cast<int>(sc.args[1]), static_cast<int>(sc.args[2]),
@@ -342,7 +418,9 @@ static void sock_close(Host& host, std::shared_ptr<Socket> sock) {
 
 static void __fput(Host& host, std::shared_ptr<Socket> sock) {
     TRACE_FUNC(host.sim(), __fput);
-    sock_close(host, std::move(sock)); // file->f_op->release
+    eventpoll_release(host, sock.get()); // the file leaves every epoll watching it
+    if (sock->ep) ep_eventpoll_release(host, sock.get()); // an epoll file's release
+    else sock_close(host, std::move(sock));               // file->f_op->release
 }
 
 static int close_fd(Host& host, Task& task, int fd) {
@@ -377,7 +455,7 @@ void __x64_sys_listen(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRe
         TRACE_FUNC_NAMED(scope, host.sim(), __x64_sys_listen, nullptr, sc->args[0], sc->args[1]);
         TRACE_FUNC_NAMED(inner, host.sim(), __sys_listen, nullptr, sc->args[0], sc->args[1]);
         auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
-        r = sock ? inet_listen(host, sock.get(), static_cast<int>(sc->args[1])) : -EBADF; // sock->ops->listen
+        r = sock ? inet_listen(host, sock.get(), static_cast<int>(sc->args[1])) : sockfd_err(task, static_cast<int>(sc->args[0])); // sock->ops->listen
         inner.ret(r);
         scope.ret(r);
     }
@@ -393,7 +471,7 @@ void __x64_sys_connect(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysR
         ret(r);
     };
     auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
-    if (!sock) return finish(-EBADF);
+    if (!sock) return finish(sockfd_err(task, static_cast<int>(sc->args[0])));
     if (!sc->addr) return finish(-EINVAL);
     move_addr_to_kernel(host, *sc);
     if (sock->type != SOCK_STREAM) return finish(-EOPNOTSUPP); // SIMPLIFICATION: no UDP connect yet
@@ -410,7 +488,7 @@ static void do_accept(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRe
     };
     if (flags & ~(02000000 | 04000)) return finish(-EINVAL);
     auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
-    if (!sock) return finish(-EBADF);
+    if (!sock) return finish(sockfd_err(task, static_cast<int>(sc->args[0])));
     std::shared_ptr<Socket> newsock;
     {
         TRACE_FUNC(host.sim(), sock_alloc);
@@ -457,7 +535,7 @@ void __x64_sys_shutdown(Host& host, Task& task, std::shared_ptr<SysCall> sc, Sys
         TRACE_FUNC_NAMED(scope, host.sim(), __x64_sys_shutdown, nullptr, sc->args[0], sc->args[1]);
         TRACE_FUNC_NAMED(inner, host.sim(), __sys_shutdown, nullptr, sc->args[0], sc->args[1]);
         auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
-        r = sock ? inet_shutdown(host, sock.get(), static_cast<int>(sc->args[1])) : -EBADF;
+        r = sock ? inet_shutdown(host, sock.get(), static_cast<int>(sc->args[1])) : sockfd_err(task, static_cast<int>(sc->args[0]));
         inner.ret(r);
         scope.ret(r);
     }
@@ -469,10 +547,14 @@ void __x64_sys_getsockopt(Host& host, Task& task, std::shared_ptr<SysCall> sc, S
     {
         TRACE_FUNC_NAMED(scope, host.sim(), __x64_sys_getsockopt, nullptr, sc->args[0], sc->args[2]);
         auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
-        if (!sock) r = -EBADF;
+        if (!sock) r = sockfd_err(task, static_cast<int>(sc->args[0]));
         else if (sock->type == SOCK_STREAM)
-            r = tcp_getsockopt(host, tcp_sk(sock->sk.get()), static_cast<int>(sc->args[1]), static_cast<int>(sc->args[2]),
-                               &sc->optval);
+        {
+            auto* tsk = tcp_sk(sock->sk.get());
+            r = tcp_getsockopt(host, tsk, static_cast<int>(sc->args[1]), static_cast<int>(sc->args[2]), &sc->optval);
+            if (!r && sc->args[1] == IPPROTO_TCP && sc->args[2] == TCP_CONGESTION && tsk->icsk_ca_ops)
+                sc->optstr = tsk->icsk_ca_ops->name; // copy_to_user of the name (optval = its length)
+        }
         else if (sc->args[1] == SOL_SOCKET && sc->args[2] == SO_RCVBUF) {
             sc->optval = sock->sk->sk_rcvbuf;
             r = 0;

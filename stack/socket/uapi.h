@@ -62,6 +62,13 @@ inline constexpr int accept = 43;
 inline constexpr int shutdown = 48;
 inline constexpr int listen = 50;
 inline constexpr int accept4 = 288;
+inline constexpr int read = 0;
+inline constexpr int write = 1;
+inline constexpr int sendmsg = 46;
+inline constexpr int recvmsg = 47;
+inline constexpr int epoll_wait = 232;
+inline constexpr int epoll_ctl = 233;
+inline constexpr int epoll_create1 = 291;
 } // namespace nr
 
 // struct sockaddr_in, host-order port.

@@ -2,11 +2,12 @@
 // kernel/entry/common.c): entry_SYSCALL_64 -> do_syscall_64 -> sys_call_table[rax] -> the handler;
 // syscall_exit_to_user_mode runs pending task_work (such as __fput after close) and returns with
 // rax. The frames stay open across a sleep, so a blocking call is one slice from entry to exit.
-// SIMPLIFICATION: only the socket calls of this slice are in the table (others return -ENOSYS);
+// SIMPLIFICATION: only the socket, read/write and epoll calls are in the table (others: -ENOSYS);
 // no seccomp, audit or ptrace on entry.
 #include <map>
 
 #include "core/time/sim.h"
+#include "stack/fs/eventpoll.h"
 #include "stack/host.h"
 #include "stack/syscall/entry_64.h"
 
@@ -20,6 +21,9 @@ static const std::map<int, SyscallHandler> sys_call_table = {
     {nr::recvfrom, __x64_sys_recvfrom},     {nr::bind, __x64_sys_bind},     {nr::setsockopt, __x64_sys_setsockopt},
     {nr::listen, __x64_sys_listen},         {nr::connect, __x64_sys_connect}, {nr::accept, __x64_sys_accept},
     {nr::accept4, __x64_sys_accept4},       {nr::shutdown, __x64_sys_shutdown}, {nr::getsockopt, __x64_sys_getsockopt},
+    {nr::read, __x64_sys_read},             {nr::write, __x64_sys_write},   {nr::sendmsg, __x64_sys_sendmsg},
+    {nr::epoll_create1, __x64_sys_epoll_create1}, {nr::epoll_ctl, __x64_sys_epoll_ctl},
+    {nr::epoll_wait, __x64_sys_epoll_wait},
 };
 
 static void syscall_exit_to_user_mode(Host& host, Task& task, int64_t rax) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ namespace skbscope {
 
 class Host;
 struct Task;
+struct Socket;
 using SysRet = std::function<void(int64_t ret)>;
 
 // One system call: the registers (rax, rdi, rsi, rdx, r10, r8, r9) and the user buffers they
@@ -28,6 +30,7 @@ struct SysCall {
     int64_t optval = 0;                // setsockopt (getsockopt: the value read)
     std::string optstr;                // setsockopt with a string (TCP_CONGESTION)
     int flags = 0;
+    std::vector<std::pair<int, uint32_t>> events; // epoll_wait: the ready (fd, events) (out)
 };
 
 // The user side has loaded the registers and runs `syscall`: runs the kernel path in the task's
@@ -47,5 +50,14 @@ void __x64_sys_accept(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRe
 void __x64_sys_accept4(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
 void __x64_sys_shutdown(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
 void __x64_sys_getsockopt(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
+void __x64_sys_sendmsg(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
+
+// ---- a socket file's read_iter / write_iter (net/socket.c); they may sleep (frames in task.frames) ----
+void sock_read_iter(Host& host, Task& task, std::shared_ptr<Socket> sock, std::shared_ptr<SysCall> sc, SysRet ret);
+void sock_write_iter(Host& host, Task& task, std::shared_ptr<Socket> sock, std::shared_ptr<SysCall> sc, SysRet ret);
+
+// ---- fs/read_write.c (stack/fs/read_write.cpp) ----
+void __x64_sys_read(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
+void __x64_sys_write(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
 
 } // namespace skbscope

@@ -1,7 +1,7 @@
-// glibc's socket wrappers (sysdeps/unix/sysv/linux/{socket,bind,sendto,send,recvfrom,setsockopt,
-// close}.c) and the user functions that call them. Cancellation points (sendto, send, recvfrom,
-// close) go through SYSCALL_CANCEL; the others call INLINE_SYSCALL directly. INLINE_SYSCALL loads
-// rax and the argument registers (Reg events on "cpu") and turns rax in -4095..-1 into errno, -1.
+// glibc's wrappers (sysdeps/unix/sysv/linux/{socket,bind,sendto,send,recvfrom,read,write,sendmsg,
+// epoll_wait,...}.c) and the user functions that call them. Cancellation points (send*, recv*, read,
+// write, close, epoll_wait) go through SYSCALL_CANCEL; the others call INLINE_SYSCALL directly, which
+// loads rax and the argument registers (Reg events on "cpu") and turns -4095..-1 into errno, -1.
 // SIMPLIFICATION: pthread cancellation itself is not modelled (SYSCALL_CANCEL is a plain frame).
 // LINUX/glibc: send() is sendto(fd, buf, len, flags, NULL, 0) on x86-64 (there is no send syscall).
 #include "stack/syscall/libc.h"
@@ -41,7 +41,7 @@ void do_syscall(Task& task, Wrapper w, std::shared_ptr<SysCall> sc, SysDone done
         task.in_syscall = true;
         OpenFrames& f = task.frames;
         f.open(w.user_fn, nullptr, sc->args[0], sc->args[1]);
-        f.open(w.libc_fn, nullptr, sc->args[0]);
+        if (w.libc_fn != w.user_fn) f.open(w.libc_fn, nullptr, sc->args[0]); // epoll_*: glibc's own symbol
         if (w.cancel) f.open(Fn::SYSCALL_CANCEL, nullptr, sc->nr);
         f.open(Fn::INLINE_SYSCALL, nullptr, sc->nr);
         static const char* const arg_regs[] = {"rdi", "rsi", "rdx", "r10", "r8", "r9"};
@@ -61,15 +61,19 @@ void do_syscall(Task& task, Wrapper w, std::shared_ptr<SysCall> sc, SysDone done
             OpenFrames& f = task.frames;
             f.close(Fn::INLINE_SYSCALL, res.ret);
             if (w.cancel) f.close(Fn::SYSCALL_CANCEL, res.ret);
-            f.close(w.libc_fn, res.ret);
+            if (w.libc_fn != w.user_fn) f.close(w.libc_fn, res.ret);
             f.close(w.user_fn, res.ret);
             task.in_syscall = false;
-            if (sc->nr == nr::recvfrom && res.ret >= 0) {
+            if ((sc->nr == nr::recvfrom || sc->nr == nr::read) && res.ret >= 0) {
                 res.data = std::move(sc->ubuf);
                 res.from = sc->addr;
             }
             if ((sc->nr == nr::accept || sc->nr == nr::accept4) && res.ret >= 0) res.from = sc->addr;
-            if (sc->nr == nr::getsockopt && res.ret >= 0) res.optval = sc->optval;
+            if (sc->nr == nr::getsockopt && res.ret >= 0) {
+                res.optval = sc->optval;
+                res.optstr = sc->optstr;
+            }
+            if (sc->nr == nr::epoll_wait && res.ret >= 0) res.events = std::move(sc->events);
             done(res);
         });
     });
@@ -183,6 +187,54 @@ void libc_shutdown(Task& task, int fd, int how, SysDone done) {
     sc->nr = nr::shutdown;
     sc->args = {fd, how, 0, 0, 0, 0};
     do_syscall(task, {Fn::shutdown, Fn::__shutdown, false}, sc, std::move(done));
+}
+
+void libc_read(Task& task, int fd, size_t len, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::read;
+    sc->args = {fd, 0, static_cast<int64_t>(len), 0, 0, 0};
+    sc->len = len;
+    do_syscall(task, {Fn::read, Fn::__libc_read, true}, sc, std::move(done));
+}
+
+void libc_write(Task& task, int fd, std::vector<uint8_t> buf, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::write;
+    sc->args = {fd, 0, static_cast<int64_t>(buf.size()), 0, 0, 0};
+    sc->ubuf = std::move(buf);
+    do_syscall(task, {Fn::write, Fn::__libc_write, true}, sc, std::move(done));
+}
+
+void libc_sendmsg(Task& task, int fd, std::vector<uint8_t> buf, std::optional<SockAddrIn> to, int flags, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::sendmsg;
+    sc->args = {fd, 0, flags, 0, 0, 0}; // rdi fd, rsi struct msghdr *, rdx flags
+    sc->ubuf = std::move(buf);
+    sc->addr = to;
+    sc->flags = flags;
+    do_syscall(task, {Fn::sendmsg, Fn::__libc_sendmsg, true}, sc, std::move(done));
+}
+
+void libc_epoll_create1(Task& task, int flags, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::epoll_create1;
+    sc->args = {flags, 0, 0, 0, 0, 0};
+    do_syscall(task, {Fn::epoll_create1, Fn::epoll_create1, false}, sc, std::move(done));
+}
+
+void libc_epoll_ctl(Task& task, int epfd, int op, int fd, uint32_t events, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::epoll_ctl;
+    sc->args = {epfd, op, fd, 0, 0, 0};
+    sc->optval = events; // struct epoll_event.events (r10 points at it)
+    do_syscall(task, {Fn::epoll_ctl, Fn::epoll_ctl, false}, sc, std::move(done));
+}
+
+void libc_epoll_wait(Task& task, int epfd, int maxevents, int64_t timeout_ms, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::epoll_wait;
+    sc->args = {epfd, 0, maxevents, timeout_ms, 0, 0};
+    do_syscall(task, {Fn::epoll_wait, Fn::epoll_wait, true}, sc, std::move(done));
 }
 
 void task_sleep(Task& task, TimeNs ns, std::function<void()> then) {

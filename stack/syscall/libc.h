@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/time/scheduler.h"
@@ -26,6 +27,8 @@ struct SysResult {
     std::vector<uint8_t> data;
     std::optional<SockAddrIn> from;
     int64_t optval = 0; // getsockopt: the option's value
+    std::string optstr; // getsockopt of a string option (TCP_CONGESTION): the name
+    std::vector<std::pair<int, uint32_t>> events; // epoll_wait: the ready (fd, events), ret of them
 };
 using SysDone = std::function<void(const SysResult&)>;
 
@@ -55,6 +58,22 @@ void libc_send(Task& task, int fd, std::vector<uint8_t> buf, int flags, SysDone 
 // recv: user fn `recv`, glibc __libc_recv, syscall recvfrom (45); ret 0 at EOF.
 void libc_recv(Task& task, int fd, size_t len, int flags, SysDone done);
 void libc_shutdown(Task& task, int fd, int how, SysDone done);
+// read/write on a socket file: user fns `read`/`write`, glibc __libc_read/__libc_write (cancellation
+// points), syscalls read (0) / write (1) through vfs_read/vfs_write and sock_read_iter/sock_write_iter.
+void libc_read(Task& task, int fd, size_t len, SysDone done);
+void libc_write(Task& task, int fd, std::vector<uint8_t> buf, SysDone done);
+// sendmsg with one iovec and an optional msg_name: syscall sendmsg (46).
+void libc_sendmsg(Task& task, int fd, std::vector<uint8_t> buf, std::optional<SockAddrIn> to, int flags, SysDone done);
+
+// ---- epoll (sys/epoll.h): glibc's functions are the user's (epoll_wait is a cancellation point) ----
+// epoll_create1 (291): ret is the epoll fd. flags: 0 or EPOLL_CLOEXEC.
+void libc_epoll_create1(Task& task, int flags, SysDone done);
+// epoll_ctl (233): op EPOLL_CTL_ADD 1 / DEL 2 / MOD 3, events EPOLLIN | EPOLLOUT | ... (stack/fs/eventpoll.h).
+void libc_epoll_ctl(Task& task, int epfd, int op, int fd, uint32_t events, SysDone done);
+// epoll_wait (232): may sleep up to timeout_ms (-1: forever, 0: never); ret is the number of ready
+// files, in SysResult::events as (fd, revents).
+void libc_epoll_wait(Task& task, int epfd, int maxevents, int64_t timeout_ms, SysDone done);
+
 // nanosleep in virtual time: then runs in the task's context after ns.
 // SIMPLIFICATION: only a Note; the nanosleep system call path is not traced.
 void task_sleep(Task& task, TimeNs ns, std::function<void()> then);

@@ -94,7 +94,8 @@ TEST_P(ScenarioDeterminism, NoSkBuffLeaksAndNoErrors) {
     EXPECT_EQ(errors, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Shipped, ScenarioDeterminism, ::testing::Values("udp-hello.yaml", "ping-router.yaml"),
+INSTANTIATE_TEST_SUITE_P(Shipped, ScenarioDeterminism, ::testing::Values("udp-hello.yaml", "ping-router.yaml", "send-walk.yaml",
+                                                            "tcp10k.yaml", "epoll-echo.yaml"),
                          [](const auto& info) {
                              std::string n = info.param.substr(0, info.param.find('.'));
                              std::replace(n.begin(), n.end(), '-', '_');

@@ -173,6 +173,32 @@ void transfer(size_t n) {
 TEST(Tcp, Transfer4000BytesByteExactAndClose) { transfer(4000); }
 TEST(Tcp, Transfer100000BytesByteExactAndClose) { transfer(100000); }
 
+// The receiver measures scaling_ratio from its first full segment (tcp_measure_rcv_mss: len over
+// truesize), re-derives window_clamp from sk_rcvbuf (tcp_set_window_clamp) and grows rcv_ssthresh
+// by 2 * advmss a segment (tcp_grow_window): its ACKs offer more than the 63 << 10 of the handshake,
+// and the right edge of the offered window never moves back.
+TEST(Tcp, ReceiverWindowGrowsFromMeasuredScalingRatioAndNeverShrinks) {
+    TcpPair t;
+    t.listen();
+    t.serve();
+    auto data = pattern(10000);
+    t.client(data);
+    t.sim.run_until(5 * kNsPerSec);
+    ASSERT_TRUE(t.eof);
+    uint32_t max_win = 0, prev_edge = 0;
+    bool first = true;
+    for (const auto& s : tcp_segments(t.b_eth0)) {
+        if (s.tcp.flags & wire::TcpFlags::Syn) continue;
+        uint32_t win = uint32_t(s.tcp.window) << 10;
+        max_win = std::max(max_win, win);
+        uint32_t edge = s.tcp.ack_seq + win;
+        if (!first) EXPECT_FALSE(before(edge, prev_edge)) << "the offered window shrank";
+        prev_edge = edge;
+        first = false;
+    }
+    EXPECT_GT(max_win, 64512u);
+}
+
 TEST(Tcp, ClosedPortAnswersRstAndConnectFailsWithEconnrefused) {
     TcpPair t;
     t.client({}, 9999);
