@@ -13,5 +13,9 @@ int icmp_rcv(Host& host, SkBuff* skb);
 extern const Proto ping_prot;
 // ping_rcv: an echo reply for one of our ping sockets; NotDropped when queued, else the reason.
 DropReason ping_rcv(Host& host, SkBuff* skb);
+// icmp_send (__icmp_send): an ICMP error about skb_in to its source (type, code, info = the
+// next-hop MTU for FRAG_NEEDED). Does not free skb_in. Rate limited as Linux (icmp_global_allow,
+// icmpv4_xrlim_allow). Declared here for the fragmentation code; implemented in icmp.cpp.
+void icmp_send(Host& host, SkBuff* skb_in, uint8_t type, uint8_t code, uint32_t info);
 
 } // namespace skbscope
