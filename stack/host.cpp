@@ -1,7 +1,7 @@
 // Host: one simulated kernel's state and its NetdevKernel services (the driver-facing half of
 // net/core/dev.c: napi_schedule, napi_complete_done, napi_gro_receive, netif_{stop,wake}_queue).
-// SIMPLIFICATION: one CPU per host (one softnet_data, one softirq and one hardirq context); no lo.
-// LINUX: ifindex starts at 2 because lo takes 1 in every Linux network namespace.
+// SIMPLIFICATION: one CPU per host (one softnet_data, one softirq and one hardirq context).
+// LINUX: lo is registered first in every network namespace, so it has ifindex 1 and 127.0.0.1/8.
 #include "stack/host.h"
 
 #include "core/skb/skbuff.h"
@@ -23,9 +23,20 @@ Host::Host(Sim& sim, std::string name) : m_sim(sim), m_name(std::move(name)) {
     inet_protos[1] = icmp_rcv;    // icmp_protocol
     inet_protos[17] = udp_rcv;    // udp_protocol
     inet_protos[6] = tcp_v4_rcv;  // tcp_protocol
+    // The backlog NAPI of softnet_data (net_dev_init), polled by process_backlog with dev_weight.
+    backlog.weight = 64;
+    backlog.poll = [this](NapiStruct* n, int quota) { return process_backlog(*this, n, quota); };
+    // loopback_net_init: lo with 127.0.0.1/8 (its address and local route come from userspace in
+    // Linux; every distribution configures them at boot).
+    m_lo = loopback_dev_create();
+    register_netdev(m_lo.get());
+    (void)add_address("lo", wire::Ipv4Addr{0x7f000001}, 8);
 }
 
 Host::~Host() {
+    ipfrag_destroy(*this);
+    for (SkBuff* skb : input_pkt_queue) kfree_skb(skb);
+    input_pkt_queue.clear();
     for (auto& [dev, q] : m_qdiscs) qdisc_reset(q.get());
     for (auto& [key, n] : arp_tbl.entries) {
         if (n->timer) m_sim.cancel(n->timer);
@@ -51,9 +62,10 @@ void Host::note(const std::string& text, Layer layer, const SkBuff* skb) {
 
 void Host::register_netdev(NetDevice* dev) {
     dev->kernel = this;
-    dev->ifindex = static_cast<int>(m_devs.size()) + 2;
+    dev->ifindex = static_cast<int>(m_devs.size()) + 1;
     dev->label = m_name + ":" + dev->name;
     m_devs.push_back(dev);
+    if (dev->flags & IFF_LOOPBACK) return; // noqueue
     auto q = std::make_unique<Qdisc>();
     q->dev = dev;
     q->label = dev->label;
@@ -92,6 +104,11 @@ Result<void> Host::add_address(const std::string& devname, wire::Ipv4Addr addr, 
     ifaddrs.push_back(ifa);
     // fib_add_ifaddr: local route for the address, broadcast route, and the connected prefix.
     fib.add(FibRoute{addr, 32, std::nullopt, dev, RtnType::Local, addr, true});
+    if (dev->flags & IFF_LOOPBACK) {
+        // On lo the whole prefix is local (local 127.0.0.0/8 dev lo table local).
+        fib.add(FibRoute{addr.masked(prefix_len), prefix_len, std::nullopt, dev, RtnType::Local, addr, true});
+        return {};
+    }
     if (prefix_len < 31) fib.add(FibRoute{ifa.broadcast(), 32, std::nullopt, dev, RtnType::Broadcast, addr, true});
     auto r = fib.add(FibRoute{addr.masked(prefix_len), prefix_len, std::nullopt, dev, RtnType::Unicast, addr, false});
     (void)r; // a second address in a prefix already connected keeps the first route, as Linux does
@@ -116,7 +133,8 @@ Result<void> Host::add_route(wire::Ipv4Addr dst, int prefix_len, std::optional<w
 }
 
 void Host::open_devices() {
-    for (NetDevice* d : m_devs) dev_open(*this, d);
+    for (NetDevice* d : m_devs)
+        if (!(d->flags & IFF_LOOPBACK)) dev_open(*this, d);
 }
 
 Task* Host::spawn_task(std::string comm, int pid) {

@@ -7,6 +7,7 @@
 // The kernel functions themselves live in files named after Linux's and take Host& as their
 // `struct net` / per-CPU data.
 #pragma once
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,7 +23,9 @@
 #include "stack/core/neighbour.h"
 #include "stack/ipv4/fib.h"
 #include "stack/ipv4/ip.h"
+#include "stack/ipv4/ip_fragment.h"
 #include "stack/kernel/task.h"
+#include "stack/netfilter/netfilter.h"
 
 namespace skbscope {
 
@@ -59,8 +62,8 @@ public:
     void dev_kfree_skb_any(SkBuff* skb) override;
 
     // ---- set-up, called by the lab ----
-    // Sets dev->kernel, ifindex (from 2: ifindex 1 is lo's in Linux), label "<host>:<dev>", and
-    // attaches a pfifo_fast qdisc.
+    // Sets dev->kernel, ifindex (lo, registered by the constructor, is 1; then 2, 3, ...), label
+    // "<host>:<dev>", and attaches a pfifo_fast qdisc (none for lo: noqueue).
     void register_netdev(NetDevice* dev);
     // Adds the address, its local and broadcast routes (local table) and the connected route.
     Result<void> add_address(const std::string& dev, wire::Ipv4Addr addr, int prefix_len);
@@ -68,7 +71,9 @@ public:
     Result<void> add_route(wire::Ipv4Addr dst, int prefix_len, std::optional<wire::Ipv4Addr> gw,
                            const std::string& dev);
     void set_ip_forward(bool on) { ip_forward_enabled = on; }
-    // dev_open on each registered device (ndo_open), in the current context.
+    // Appends a netfilter rule (iptables -A): rules are tried in order at their hook.
+    void add_nf_rule(const NfRule& rule) { nf_rules.push_back(rule); }
+    // dev_open on each registered device (ndo_open), in the current context (lo is up already).
     void open_devices();
     // A new task (its own ContextKind::Task context "comm (pid N)").
     Task* spawn_task(std::string comm, int pid);
@@ -84,6 +89,8 @@ public:
     NetDevice* dev_get_by_name(const std::string& name) const;
     NetDevice* dev_get_by_index(int ifindex) const;
     const std::vector<NetDevice*>& devices() const { return m_devs; }
+    // lo (ifindex 1, 127.0.0.1/8): net->loopback_dev.
+    NetDevice* loopback_dev() const { return m_lo.get(); }
     // True when addr is one of our addresses (inet_addr_type == RTN_LOCAL).
     bool is_local_addr(wire::Ipv4Addr addr) const;
     Qdisc* qdisc(const NetDevice* dev);
@@ -95,6 +102,21 @@ public:
     Fib fib;
     NeighTable arp_tbl;
     bool ip_forward_enabled = false;                 // net.ipv4.ip_forward
+    std::vector<NfRule> nf_rules;                    // netfilter rules, in order (first match wins)
+    // ICMP rate limiting (net/ipv4/icmp.c, net/ipv4/inetpeer.c), in virtual time.
+    int sysctl_icmp_msgs_per_sec = 1000;             // net.ipv4.icmp_msgs_per_sec
+    int sysctl_icmp_msgs_burst = 50;                 // net.ipv4.icmp_msgs_burst
+    TimeNs sysctl_icmp_ratelimit = kNsPerSec;        // net.ipv4.icmp_ratelimit (1000 ms)
+    uint32_t sysctl_icmp_ratemask = 0x1818;          // net.ipv4.icmp_ratemask (types 3, 4, 11, 12)
+    int icmp_global_credit = 0;                      // net->ipv4.icmp_global_credit
+    TimeNs icmp_global_stamp = 0;                    // net->ipv4.icmp_global_stamp
+    bool icmp_global_stamped = false;                // false: the stamp is long past (jiffies at boot)
+    struct InetPeer {
+        TimeNs rate_tokens = 0, rate_last = 0;
+    };
+    std::map<uint32_t, InetPeer> inet_peers;         // inet_getpeer_v4, by destination address
+    IpFragState ipfrag;                              // IPv4 reassembly queues (net->ipv4.fqdir)
+    std::array<uint32_t, 2048> ip_idents{};           // ip_idents: IP ID counters by hashed destination
     std::map<uint16_t, int (*)(Host&, SkBuff*)> ptype_base; // EtherType -> handler (dev_add_pack)
     std::map<uint8_t, InetProtoHandler> inet_protos;   // IP protocol -> handler (inet_add_protocol)
     std::multimap<uint16_t, Sock*> udp_table;          // port -> sockets
@@ -110,6 +132,9 @@ public:
     int tcp_sock_count = 0;                          // for labels of children ("B:tcp 2")
     // softnet_data
     std::deque<NapiStruct*> poll_list;
+    std::deque<SkBuff*> input_pkt_queue;               // the backlog netif_rx fills (lo)
+    NapiStruct backlog;                                // its NAPI instance (process_backlog)
+    int netdev_max_backlog = 1000;                     // net.core.netdev_max_backlog
     std::deque<Qdisc*> output_queue;
     uint32_t softirq_pending = 0;
     bool softirq_scheduled = false; // a __do_softirq is due in the softirq context
@@ -125,6 +150,7 @@ private:
     HostId m_host;
     ContextId m_softirq_ctx, m_hardirq_ctx;
     std::vector<NetDevice*> m_devs;
+    std::unique_ptr<NetDevice> m_lo;
     std::map<const NetDevice*, std::unique_ptr<Qdisc>> m_qdiscs;
     std::map<const NetDevice*, std::function<void()>> m_irq_handlers;
     std::vector<std::unique_ptr<Task>> m_tasks;

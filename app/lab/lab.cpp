@@ -92,6 +92,19 @@ Result<void> build(World& w, const Scenario& s) {
                 if (!r) return Error{s.file + ": hosts." + hs.name + ".interfaces." + is.name + ": " + r.error().message};
             }
         m.host->set_ip_forward(hs.ip_forward);
+        for (const NetfilterRuleSpec& ns : hs.netfilter) {
+            NfRule rule;
+            rule.hook = ns.hook;
+            rule.proto = ns.proto;
+            rule.src = ns.src;
+            rule.dst = ns.dst;
+            rule.src_prefix = ns.src_prefix;
+            rule.dst_prefix = ns.dst_prefix;
+            rule.sport = ns.sport;
+            rule.dport = ns.dport;
+            rule.drop = ns.drop;
+            m.host->add_nf_rule(rule);
+        }
     }
     for (const LinkSpec& ls : s.links) {
         Nic& a = w.machines[ls.a_host].nics[ls.a_dev];

@@ -496,9 +496,63 @@ Result<ProgramSpec> parse_program(const Ctx& c, const YAML::Node& n, const std::
     return p;
 }
 
+Result<NetfilterRuleSpec> parse_netfilter(const Ctx& c, const YAML::Node& n, const std::string& path) {
+    TRY(only_keys(c, n, path, {"hook", "proto", "src", "dst", "sport", "dport", "verdict"}));
+    NetfilterRuleSpec r;
+    static const char* const hooks[] = {"PRE_ROUTING", "LOCAL_IN", "FORWARD", "LOCAL_OUT", "POST_ROUTING"};
+    if (!n["hook"]) return c.err(n, path + ".hook", "missing (PRE_ROUTING, LOCAL_IN, FORWARD, LOCAL_OUT or POST_ROUTING)");
+    std::string hook = scalar(n["hook"]);
+    r.hook = -1;
+    for (int i = 0; i < 5; ++i)
+        if (hook == hooks[i]) r.hook = i;
+    if (r.hook < 0)
+        return c.err(n["hook"], path + ".hook",
+                     "expected one of PRE_ROUTING, LOCAL_IN, FORWARD, LOCAL_OUT, POST_ROUTING, got '" + hook + "'");
+    if (n["proto"]) {
+        std::string p = scalar(n["proto"]);
+        if (p == "udp") r.proto = 17;
+        else if (p == "tcp") r.proto = 6;
+        else if (p == "icmp") r.proto = 1;
+        else if (p != "all") return c.err(n["proto"], path + ".proto", "expected one of udp, tcp, icmp, all, got '" + p + "'");
+    }
+    auto addr = [&](const char* key, std::optional<wire::Ipv4Addr>& out, int& prefix) -> Result<void> {
+        if (!n[key]) return {};
+        std::string v = scalar(n[key]);
+        if (auto cidr = parse_cidr(v)) {
+            out = cidr->first;
+            prefix = cidr->second;
+        } else if (auto a = wire::Ipv4Addr::parse(v)) {
+            out = *a;
+            prefix = 32;
+        } else {
+            return c.err(n[key], path + "." + key, "expected A.B.C.D or A.B.C.D/N, got '" + v + "'");
+        }
+        return {};
+    };
+    TRY(addr("src", r.src, r.src_prefix));
+    TRY(addr("dst", r.dst, r.dst_prefix));
+    auto port = [&](const char* key, std::optional<uint16_t>& out) -> Result<void> {
+        if (!n[key]) return {};
+        auto v = parse_int<uint32_t>(scalar(n[key]));
+        if (!v || *v < 1 || *v > 65535) return c.err(n[key], path + "." + key, "expected a port from 1 to 65535");
+        if (r.proto != 6 && r.proto != 17)
+            return c.err(n[key], path + "." + key, "a port match needs proto: udp or tcp");
+        out = static_cast<uint16_t>(*v);
+        return {};
+    };
+    TRY(port("sport", r.sport));
+    TRY(port("dport", r.dport));
+    if (!n["verdict"]) return c.err(n, path + ".verdict", "missing (ACCEPT or DROP)");
+    std::string v = scalar(n["verdict"]);
+    if (v == "DROP") r.drop = true;
+    else if (v == "ACCEPT") r.drop = false;
+    else return c.err(n["verdict"], path + ".verdict", "expected ACCEPT or DROP, got '" + v + "'");
+    return r;
+}
+
 Result<HostSpec> parse_host(const Ctx& c, const std::string& name, const YAML::Node& n, const std::string& path,
                             int& next_pid) {
-    TRY(only_keys(c, n, path, {"interfaces", "routes", "programs", "ip_forward"}));
+    TRY(only_keys(c, n, path, {"interfaces", "routes", "programs", "ip_forward", "netfilter"}));
     HostSpec h;
     h.name = name;
     if (n["ip_forward"]) {
@@ -524,6 +578,14 @@ Result<HostSpec> parse_host(const Ctx& c, const std::string& name, const YAML::N
             for (auto& itf : h.interfaces) known |= itf.name == r->dev;
             if (!known) return c.err(n["routes"][i], rp + ".dev", "no interface '" + r->dev + "' on host " + name);
             h.routes.push_back(std::move(*r));
+        }
+    }
+    if (n["netfilter"]) {
+        if (!n["netfilter"].IsSequence()) return c.err(n["netfilter"], path + ".netfilter", "expected a list");
+        for (size_t i = 0; i < n["netfilter"].size(); ++i) {
+            auto r = parse_netfilter(c, n["netfilter"][i], path + ".netfilter[" + std::to_string(i) + "]");
+            if (!r) return r.error();
+            h.netfilter.push_back(*r);
         }
     }
     if (n["programs"]) {

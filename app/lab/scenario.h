@@ -74,9 +74,22 @@ struct ProgramSpec {
     uint32_t ping_size = 56;
 };
 
+// netfilter: [{hook: FORWARD, proto: udp, dst: 192.168.2.0/24, dport: 9000, verdict: DROP}]
+// hook: PRE_ROUTING, LOCAL_IN, FORWARD, LOCAL_OUT, POST_ROUTING (nf_inet_hooks order, 0..4);
+// unset fields match anything; first match wins, default ACCEPT.
+struct NetfilterRuleSpec {
+    int hook = 0;
+    uint8_t proto = 0; // IP protocol number, 0: any
+    std::optional<wire::Ipv4Addr> src, dst;
+    int src_prefix = 32, dst_prefix = 32;
+    std::optional<uint16_t> sport, dport;
+    bool drop = true;
+};
+
 struct HostSpec {
     std::string name;
     bool ip_forward = false;
+    std::vector<NetfilterRuleSpec> netfilter;
     std::vector<InterfaceSpec> interfaces;
     std::vector<RouteSpec> routes;
     std::vector<ProgramSpec> programs;

@@ -18,6 +18,9 @@ class NetDevice;
 enum class NetdevTx { Ok = 0, Busy = 0x10 }; // NETDEV_TX_OK, NETDEV_TX_BUSY
 // netdev_features_t bits (include/linux/netdev_features.h) that the model uses.
 constexpr uint32_t NETIF_F_HW_CSUM = 1u << 3; // the device inserts any TCP/UDP checksum (csum_start/offset)
+// dev->flags bits (include/uapi/linux/if.h) that the model uses.
+constexpr uint32_t IFF_LOOPBACK = 0x8;
+constexpr uint32_t IFF_NOARP = 0x80;
 
 // struct rtnl_link_stats64 (the counters `ip -s link` prints).
 struct NetDevStats {
@@ -68,6 +71,7 @@ public:
     uint32_t mtu = 1500;
     uint32_t tx_queue_len = 1000; // txqueuelen, the qdisc's limit
     uint32_t features = 0;        // NETIF_F_*
+    uint32_t flags = 0;           // IFF_* (IFF_LOOPBACK for lo)
     bool up = false;
     bool queue_stopped = false;   // __QUEUE_STATE_DRV_XOFF
     NetDevStats stats;

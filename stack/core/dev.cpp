@@ -2,7 +2,8 @@
 // __dev_xmit_skb, then dev_hard_start_xmit -> xmit_one -> netdev_start_xmit -> ndo_start_xmit),
 // receive (netif_receive_skb -> __netif_receive_skb -> __netif_receive_skb_core and its EtherType
 // dispatch), NAPI (__napi_schedule, net_rx_action with its budget, napi_poll with the weight) and
-// net_tx_action for qdiscs scheduled on the output queue.
+// net_tx_action for qdiscs scheduled on the output queue; the per-CPU backlog for lo (netif_rx ->
+// enqueue_to_backlog, process_backlog as the backlog's NAPI poll) and noqueue transmit for lo.
 // SIMPLIFICATION: one TX queue per device; no packet taps yet (ptype_all, dev_queue_xmit_nit: the
 // tcpdump issue); no RPS/RFS, no busy polling, no GRO; net_rx_action's time limit is virtual.
 // LINUX: the last matching protocol handler is called directly, not through deliver_skb (which only
@@ -51,6 +52,13 @@ static int __dev_queue_xmit(Host& host, SkBuff* skb) {
     skb_reset_mac_header(skb);
     netdev_core_pick_tx(host, skb);
     Qdisc* q = host.qdisc(dev);
+    if (dev->up && !q && (dev->flags & IFF_LOOPBACK)) {
+        // noqueue (lo): no qdisc, straight to the driver.
+        int rc = NET_XMIT_SUCCESS;
+        dev_hard_start_xmit(host, skb, dev, &rc);
+        scope.ret(rc);
+        return rc;
+    }
     if (!dev->up || !q) {
         host.note("device " + dev->label + " is down", Layer::Dev, skb);
         ++dev->stats.tx_dropped;
@@ -115,6 +123,50 @@ int netif_receive_skb(Host& host, SkBuff* skb) {
     int ret = __netif_receive_skb(host, skb);
     scope.ret(ret);
     return ret;
+}
+
+// ---- the per-CPU backlog (non-NAPI receive: lo) ----
+
+static int enqueue_to_backlog(Host& host, SkBuff* skb) {
+    TRACE_FUNC_NAMED(scope, host.sim(), enqueue_to_backlog, skb);
+    if (host.input_pkt_queue.size() >= static_cast<size_t>(host.netdev_max_backlog)) {
+        if (skb->dev) ++skb->dev->stats.rx_dropped;
+        kfree_skb_reason(skb, DropReason::CpuBacklog);
+        scope.ret(NET_RX_DROP);
+        return NET_RX_DROP;
+    }
+    host.input_pkt_queue.push_back(skb);
+    host.sim().rec().queue("input_pkt_queue", host.name() + ":softnet_data", QueueOp::Enqueue,
+                           static_cast<int64_t>(host.input_pkt_queue.size()), skb->len, skb, Layer::Dev);
+    if (!host.backlog.scheduled) { // napi_schedule_rps -> ____napi_schedule(sd, &sd->backlog)
+        host.backlog.scheduled = true;
+        __napi_schedule(host, &host.backlog);
+    }
+    scope.ret(NET_RX_SUCCESS);
+    return NET_RX_SUCCESS;
+}
+
+int netif_rx(Host& host, SkBuff* skb) {
+    TRACE_FUNC_NAMED(scope, host.sim(), netif_rx, skb);
+    int ret = enqueue_to_backlog(host, skb); // __netif_rx -> netif_rx_internal
+    scope.ret(ret);
+    return ret;
+}
+
+int process_backlog(Host& host, NapiStruct* napi, int quota) {
+    TRACE_FUNC_NAMED(scope, host.sim(), process_backlog, nullptr, quota);
+    int work = 0;
+    while (work < quota && !host.input_pkt_queue.empty()) {
+        SkBuff* skb = host.input_pkt_queue.front();
+        host.input_pkt_queue.pop_front();
+        host.sim().rec().queue("input_pkt_queue", host.name() + ":softnet_data", QueueOp::Dequeue,
+                               static_cast<int64_t>(host.input_pkt_queue.size()), skb->len, skb, Layer::Dev);
+        __netif_receive_skb(host, skb);
+        ++work;
+    }
+    if (work < quota) napi->scheduled = false; // the queue is empty: napi->state = 0
+    scope.ret(work);
+    return work;
 }
 
 // ---- NAPI and the softirqs ----

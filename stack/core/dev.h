@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 
 #include "core/skb/skbuff.h"
@@ -52,6 +53,14 @@ void __napi_schedule(Host& host, NapiStruct* n);
 void net_rx_action(Host& host);
 void net_tx_action(Host& host);
 void dev_open(Host& host, NetDevice* dev);
+// netif_rx -> enqueue_to_backlog: a packet received without NAPI (lo) waits on the per-CPU
+// input_pkt_queue; the backlog NAPI (process_backlog) passes it to __netif_receive_skb.
+int netif_rx(Host& host, SkBuff* skb);
+int process_backlog(Host& host, NapiStruct* napi, int quota);
+
+// ---- loopback.cpp ----
+// The loopback device lo (drivers/net/loopback.c): ndo_start_xmit is loopback_xmit.
+std::unique_ptr<NetDevice> loopback_dev_create();
 
 // ---- sch_generic.cpp ----
 // __dev_xmit_skb: the bypass (empty qdisc: sch_direct_xmit at once) or enqueue + qdisc_run.

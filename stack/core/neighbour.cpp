@@ -94,7 +94,11 @@ Neighbour* __neigh_create(Host& host, NetDevice* dev, wire::Ipv4Addr ip) {
     bool bcast = ip.is_broadcast();
     for (const auto& a : host.ifaddrs)
         if (a.dev == dev && a.prefix_len < 31 && a.broadcast() == ip) bcast = true;
-    if (bcast) {
+    if (dev->flags & (IFF_NOARP | IFF_LOOPBACK)) { // lo: no resolution, its own (zero) address
+        raw->ha = dev->dev_addr;
+        neigh_set_state(host, raw, NUD_NOARP);
+        raw->output_connected = true;
+    } else if (bcast) {
         raw->ha = wire::MacAddr::broadcast();
         neigh_set_state(host, raw, NUD_NOARP);
         raw->output_connected = true;

@@ -11,10 +11,12 @@
 #include "core/time/sim.h"
 #include "core/wire/arp.h"
 #include "core/wire/ethernet.h"
+#include "core/wire/icmp.h"
 #include "stack/core/dev.h"
 #include "stack/core/neighbour.h"
 #include "stack/host.h"
 #include "stack/ipv4/arp.h"
+#include "stack/ipv4/icmp.h"
 
 namespace skbscope {
 
@@ -83,7 +85,12 @@ void arp_solicit(Host& host, Neighbour* n, SkBuff* skb) {
 
 void arp_error_report(Host& host, Neighbour* n, SkBuff* skb) {
     TRACE_FUNC(host.sim(), arp_error_report, skb);
-    // TODO(#4, ICMP errors): dst_link_failure -> icmp_send(ICMP_HOST_UNREACH) for the sender
+    // dst_link_failure -> ipv4_link_failure -> icmp_send(ICMP_HOST_UNREACH) for the sender.
+    // SIMPLIFICATION: only for forwarded packets; a local sender would get it through loopback.
+    if (skb && skb->network_header != kHdrUnset) {
+        auto s = Ipv4Addr::from_bytes(std::span<const uint8_t>(skb->network_ptr() + 12, 4));
+        if (!host.is_local_addr(s)) icmp_send(host, skb, wire::IcmpType::DestUnreach, wire::IcmpCode::HostUnreach, 0);
+    }
     kfree_skb_reason(skb, DropReason::NeighFailed);
 }
 

@@ -15,7 +15,13 @@ extern const Proto ping_prot;
 DropReason ping_rcv(Host& host, SkBuff* skb);
 // icmp_send (__icmp_send): an ICMP error about skb_in to its source (type, code, info = the
 // next-hop MTU for FRAG_NEEDED). Does not free skb_in. Rate limited as Linux (icmp_global_allow,
-// icmpv4_xrlim_allow). Declared here for the fragmentation code; implemented in icmp.cpp.
+// icmpv4_xrlim_allow).
 void icmp_send(Host& host, SkBuff* skb_in, uint8_t type, uint8_t code, uint32_t info);
+// icmp_unreach: a received DEST_UNREACH / TIME_EXCEEDED (skb->data at the quoted IP header).
+DropReason icmp_unreach(Host& host, SkBuff* skb);
+// icmp_err_convert: the errno for an error (EHOSTUNREACH for time exceeded), *harderr its fatality.
+int icmp_err_errno(uint8_t type, uint8_t code, bool* harderr);
+// ping_err: an ICMP error quoting one of our echo requests (skb->data at the quoted IP header).
+void ping_err(Host& host, SkBuff* skb, uint8_t type, uint8_t code, uint32_t info);
 
 } // namespace skbscope

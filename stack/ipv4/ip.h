@@ -62,7 +62,8 @@ int dst_input(Host& host, SkBuff* skb);
 // ip_append_data: allocates the skb (alloc_skb, skb_reserve(hh_len), skb_put of the IP header,
 // transport header and data) and copies data after the transport header (or, with header bytes
 // given, copies those into the transport header first, as ping_getfrag/icmp_glue_bits do).
-// Returns 0 or -errno; the skb waits in cork.skb.
+// Returns 0 or -errno (EMSGSIZE over 65535 bytes, or over the MTU with IP_PMTUDISC_DO); the skb,
+// possibly larger than the MTU (fragmented later in __ip_finish_output), waits in cork.skb.
 int ip_append_data(Host& host, Sock* sk, InetCork& cork, std::span<const uint8_t> transport_hdr,
                    uint32_t transhdrlen, std::span<const uint8_t> data);
 // ip_make_skb: ip_append_data + __ip_make_skb (UDP's uncorked path). nullptr with *err on failure.

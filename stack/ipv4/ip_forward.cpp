@@ -1,13 +1,15 @@
 // IPv4 forwarding (net/ipv4/ip_forward.c): ip_forward checks the TTL and the MTU, makes the header
 // writable (skb_cow), decrements the TTL with an incremental checksum update (RFC 1624), runs the
 // FORWARD hook, then ip_forward_finish -> dst_output -> ip_output as for a local packet.
-// SIMPLIFICATION: no ICMP errors yet (time exceeded, fragmentation needed: the ICMP issue), no
-// redirects, no router alert option.
-// LINUX: a packet whose TTL is 1 or less is dropped with IP_INHDR (too_many_hops).
+// SIMPLIFICATION: no redirects, no router alert option.
+// LINUX: a packet whose TTL is 1 or less is dropped with IP_INHDR (too_many_hops) after an ICMP time
+// exceeded; a DF packet over the MTU gets frag needed with the MTU and is dropped with PKT_TOO_BIG.
 #include "core/netdev/netdevice.h"
 #include "core/time/sim.h"
 #include "core/wire/ipv4.h"
+#include "core/wire/icmp.h"
 #include "stack/host.h"
+#include "stack/ipv4/icmp.h"
 #include "stack/ipv4/ip.h"
 #include "stack/netfilter/netfilter.h"
 
@@ -51,15 +53,19 @@ int ip_forward(Host& host, SkBuff* skb) {
     }
     const uint8_t* iph = skb->network_ptr();
     if (iph[8] <= 1) {
-        // too_many_hops. TODO(#4, ICMP errors): icmp_send(ICMP_TIME_EXCEEDED, ICMP_EXC_TTL)
+        // too_many_hops
         host.note("TTL " + std::to_string(iph[8]) + ": too many hops", Layer::Ipv4, skb);
+        icmp_send(host, skb, wire::IcmpType::TimeExceeded, wire::IcmpCode::ExcTtl, 0);
         kfree_skb_reason(skb, DropReason::IpInhdr);
         scope.ret(NET_RX_DROP);
         return NET_RX_DROP;
     }
     bool df = (iph[6] & 0x40) != 0;
     if (skb->len > rt->mtu && df) {
-        // TODO(#4, ICMP errors): icmp_send(ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu)
+        // ip_exceeds_mtu
+        host.note("DF packet of " + std::to_string(skb->len) + " bytes exceeds the MTU " + std::to_string(rt->mtu),
+                  Layer::Ipv4, skb);
+        icmp_send(host, skb, wire::IcmpType::DestUnreach, wire::IcmpCode::FragNeeded, rt->mtu);
         kfree_skb_reason(skb, DropReason::PktTooBig);
         scope.ret(NET_RX_DROP);
         return NET_RX_DROP;

@@ -1,14 +1,17 @@
 // IPv4 receive (net/ipv4/ip_input.c): ip_rcv -> ip_rcv_core (header checks) -> NF_HOOK(PRE_ROUTING)
 // -> ip_rcv_finish -> route -> dst_input -> ip_local_deliver -> NF_HOOK(LOCAL_IN) ->
 // ip_local_deliver_finish -> ip_protocol_deliver_rcu -> the protocol's handler; or ip_forward.
-// SIMPLIFICATION: no IP options processing, no defragmentation (fragments are dropped), no raw sockets.
+// Fragments addressed to us are reassembled first (ip_defrag, ip_fragment.cpp).
+// SIMPLIFICATION: no IP options processing, no raw sockets.
 // LINUX: ip_rcv_core's drop reasons and their order (OTHERHOST, IP_INHDR, IP_CSUM, PKT_TOO_SMALL).
 #include "core/netdev/netdevice.h"
 #include "core/time/sim.h"
 #include "core/wire/checksum.h"
 #include "core/wire/ipv4.h"
 #include "stack/host.h"
+#include "stack/ipv4/icmp.h"
 #include "stack/ipv4/ip.h"
+#include "stack/ipv4/ip_fragment.h"
 #include "stack/netfilter/netfilter.h"
 
 namespace skbscope {
@@ -66,8 +69,8 @@ static int ip_error(Host& host, SkBuff* skb) {
         host.note("not for us and ip_forward is off: dropped", Layer::Ipv4, skb);
     } else if (rt->error == ENETUNREACH) {
         reason = DropReason::IpInnoroutes;
-        // TODO(#4, ICMP errors): icmp_send(ICMP_DEST_UNREACH, ICMP_NET_UNREACH)
         host.note("no route to forward this packet", Layer::Ipv4, skb);
+        icmp_send(host, skb, 3 /* ICMP_DEST_UNREACH */, 0 /* ICMP_NET_UNREACH */, 0);
     }
     kfree_skb_reason(skb, reason);
     scope.ret(0);
@@ -78,8 +81,8 @@ static int ip_protocol_deliver_rcu(Host& host, SkBuff* skb, uint8_t protocol) {
     TRACE_FUNC_NAMED(scope, host.sim(), ip_protocol_deliver_rcu, skb, protocol);
     auto it = host.inet_protos.find(protocol);
     if (it == host.inet_protos.end()) {
-        // TODO(#4, ICMP errors): icmp_send(ICMP_DEST_UNREACH, ICMP_PROT_UNREACH)
         host.note("no handler for IP protocol " + std::to_string(protocol), Layer::Ipv4, skb);
+        icmp_send(host, skb, 3 /* ICMP_DEST_UNREACH */, 2 /* ICMP_PROT_UNREACH */, 0);
         kfree_skb_reason(skb, DropReason::IpNoproto);
         scope.ret(0);
         return 0;
@@ -102,11 +105,11 @@ static int ip_local_deliver(Host& host, SkBuff* skb) {
     TRACE_FUNC_NAMED(scope, host.sim(), ip_local_deliver, skb);
     const uint8_t* iph = skb->network_ptr();
     uint16_t frag_off = static_cast<uint16_t>((iph[6] << 8) | iph[7]);
-    if (frag_off & (wire::IP_MF | wire::IP_OFFSET)) {
-        // TODO(#4, fragments): ip_defrag
-        host.note("IP fragment: reassembly is not modelled yet", Layer::Ipv4, skb);
-        kfree_skb_reason(skb, DropReason::NotSpecified);
-        return 0;
+    if (frag_off & (wire::IP_MF | wire::IP_OFFSET)) { // ip_is_fragment
+        if (ip_defrag(host, &skb) != 0) {                 // queued or dropped: the fragment is consumed
+            scope.ret(0);
+            return 0;
+        }
     }
     int ret = NF_HOOK(host.sim(), NF_INET_LOCAL_IN, skb, [&](SkBuff* s) { return ip_local_deliver_finish(host, s); });
     scope.ret(ret);

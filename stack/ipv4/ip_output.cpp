@@ -1,8 +1,12 @@
 // IPv4 output (net/ipv4/ip_output.c): building a datagram's skb (ip_append_data, __ip_make_skb),
 // ip_local_out -> __ip_local_out (tot_len, ip_send_check, LOCAL_OUT hook) -> dst_output -> ip_output
 // -> NF_HOOK(POST_ROUTING) -> ip_finish_output -> __ip_finish_output -> ip_finish_output2 -> neighbour.
-// SIMPLIFICATION: no fragmentation: a datagram larger than the MTU fails with EMSGSIZE when sent
-// locally and is dropped (PKT_TOO_BIG) in __ip_finish_output; no corking across calls (MSG_MORE).
+// Fragmentation: __ip_finish_output -> ip_fragment -> ip_do_fragment (the slow path: ip_frag_init,
+// ip_frag_next allocating each fragment, copying the IP header, MF and the offset in 8-byte units,
+// ip_send_check, then ip_finish_output2 for each).
+// SIMPLIFICATION: ip_append_data builds one skb for the whole datagram, even over the MTU, and
+// __ip_finish_output fragments it (Linux's UDP path builds one skb per fragment in ip_append_data and
+// chains them on frag_list for ip_do_fragment's fast path); no corking across calls (MSG_MORE).
 // LINUX: ip_append_data reserves LL_RESERVED_SPACE (16 bytes) of headroom and skb_puts the IP and
 // transport headers with the data, so no skb_push happens for them; the Ethernet header is pushed
 // into that headroom. An unconnected socket's DF packets carry IP ID 0 (ip_select_ident).
@@ -12,9 +16,11 @@
 #include "core/time/sim.h"
 #include "core/wire/checksum.h"
 #include "core/wire/ethernet.h"
+#include "core/wire/icmp.h"
 #include "core/wire/ipv4.h"
 #include "stack/core/neighbour.h"
 #include "stack/host.h"
+#include "stack/ipv4/icmp.h"
 #include "stack/ipv4/ip.h"
 #include "stack/netfilter/netfilter.h"
 #include "stack/socket/sock.h"
@@ -30,9 +36,14 @@ int ip_append_data(Host& host, Sock* sk, InetCork& cork, std::span<const uint8_t
     TRACE_FUNC_NAMED(scope, sim, ip_append_data, nullptr, static_cast<int64_t>(transhdrlen + data.size()));
     const uint32_t fragheaderlen = wire::IPV4_MIN_HLEN;
     const uint32_t length = transhdrlen + static_cast<uint32_t>(data.size());
-    if (length > 0xFFFF - fragheaderlen || fragheaderlen + length > cork.rt->mtu) {
-        host.note("datagram of " + std::to_string(length) + " bytes exceeds the MTU " + std::to_string(cork.rt->mtu) +
-                      " (fragmentation is not modelled): EMSGSIZE", Layer::Ipv4);
+    // maxnonfragsize: the MTU with IP_PMTUDISC_DO (ip_dont_fragment), else IP_MAX_MTU (fragments allowed).
+    const uint32_t maxnonfragsize = (sk && sk->pmtudisc_do) ? cork.rt->mtu : 0xFFFF;
+    if (length > maxnonfragsize - fragheaderlen) {
+        // TODO(#4, ICMP errors): ip_local_error(sk, EMSGSIZE, ..., mtu) for IP_RECVERR
+        host.note("datagram of " + std::to_string(length) + " bytes exceeds " +
+                      (sk && sk->pmtudisc_do ? "the MTU " + std::to_string(cork.rt->mtu) + " with DF (IP_PMTUDISC_DO)"
+                                             : std::string("65535 bytes")) + ": EMSGSIZE",
+                  Layer::Ipv4);
         scope.ret(-EMSGSIZE);
         return -EMSGSIZE;
     }
@@ -50,16 +61,29 @@ int ip_append_data(Host& host, Sock* sk, InetCork& cork, std::span<const uint8_t
     if (!data.empty()) std::memcpy(th + transhdrlen, data.data(), data.size()); // getfrag: copy from user
     sim.charge_bytes(length);
     cork.skb = skb;
-    cork.df = sk && sk->pmtudisc_want && alloclen <= cork.rt->mtu;
+    cork.df = sk && (sk->pmtudisc_do || (sk->pmtudisc_want && alloclen <= cork.rt->mtu));
     scope.ret(0);
     return 0;
 }
 
-// ip_select_ident
-static uint16_t ip_select_ident(Host& host, Sock* sk, bool df) {
+// ip_idents_reserve: one of 2048 counters chosen by a keyed hash of (daddr, saddr, protocol).
+// SIMPLIFICATION: the key is derived from the host's name (deterministic runs), the hash is FNV-1a
+// instead of siphash, and the counter does not jump by a random delta with time.
+static uint16_t __ip_select_ident(Host& host, const uint8_t* iph) {
+    uint64_t h = 1469598103934665603ull;
+    for (char c : host.name()) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+    for (int i : {16, 17, 18, 19, 12, 13, 14, 15, 9}) h = (h ^ iph[i]) * 1099511628211ull;
+    uint32_t& counter = host.ip_idents[h % host.ip_idents.size()];
+    uint32_t base = static_cast<uint32_t>(h >> 32);
+    return static_cast<uint16_t>(base + counter++);
+}
+
+// ip_select_ident: a connected socket counts its inet_id; a DF packet of an unconnected socket
+// carries 0; anything that may be fragmented takes the per-destination counter.
+static uint16_t ip_select_ident(Host& host, Sock* sk, bool df, const uint8_t* iph) {
     if (sk && !sk->inet_daddr.is_any()) return ++sk->inet_id;
     if (df) return 0;
-    return static_cast<uint16_t>(host.sim().rng().next_u32()); // __ip_select_ident: hashed generator
+    return __ip_select_ident(host, iph);
 }
 
 SkBuff* __ip_make_skb(Host& host, Sock* sk, InetCork& cork) {
@@ -73,9 +97,11 @@ SkBuff* __ip_make_skb(Host& host, Sock* sk, InetCork& cork) {
     ip.payload_len = static_cast<uint16_t>(skb->len - wire::IPV4_MIN_HLEN);
     ip.ttl = cork.ttl;
     ip.df = cork.df;
-    ip.id = ip_select_ident(host, sk, cork.df);
     std::span<uint8_t> hdr(skb->network_ptr(), wire::IPV4_MIN_HLEN);
     ip.emit(hdr);
+    uint16_t id = ip_select_ident(host, sk, cork.df, hdr.data());
+    hdr[4] = static_cast<uint8_t>(id >> 8);
+    hdr[5] = static_cast<uint8_t>(id);
     hdr[10] = hdr[11] = 0; // the checksum is computed in __ip_local_out (ip_send_check)
     skb->dst = cork.rt;
     skb->protocol = wire::EtherType::Ipv4;
@@ -171,16 +197,130 @@ static int ip_finish_output2(Host& host, SkBuff* skb) {
     return ret;
 }
 
-static int __ip_finish_output(Host& host, SkBuff* skb) {
-    TRACE_FUNC_NAMED(scope, host.sim(), __ip_finish_output, skb);
-    uint32_t mtu = skb_rtable(skb)->mtu;
-    if (skb->len > mtu) {
-        // TODO(#4, fragments): ip_fragment -> ip_do_fragment
-        host.note("packet of " + std::to_string(skb->len) + " bytes exceeds the MTU; fragmentation is not modelled",
+// skb_checksum_help: a CHECKSUM_PARTIAL packet gets its transport checksum in software (the device
+// cannot finish it once the payload is split across fragments).
+static int skb_checksum_help(Host& host, SkBuff* skb) {
+    TRACE_FUNC_NAMED(scope, host.sim(), skb_checksum_help, skb);
+    const uint32_t start = skb->csum_start;
+    const uint32_t len = skb->tail - start;
+    std::span<uint8_t> seg(skb->head_ptr() + start, len);
+    uint16_t c = wire::ip_compute_csum(seg); // the field holds the pseudo-header sum
+    if (c == 0 && skb->csum_offset == 6) c = 0xffff; // UDP: CSUM_MANGLED_0
+    seg[skb->csum_offset] = static_cast<uint8_t>(c >> 8);
+    seg[skb->csum_offset + 1] = static_cast<uint8_t>(c);
+    skb->ip_summed = IpSummed::None;
+    host.sim().charge_bytes(len);
+    scope.ret(0);
+    return 0;
+}
+
+// struct ip_frag_state
+struct IpFragStateOut {
+    bool df_mf = false; // the original was itself a fragment with MF (not the last)
+    uint32_t hlen = 0, ll_rs = 0, mtu = 0, left = 0, ptr = 0;
+    uint32_t offset = 0; // in bytes
+    uint16_t not_last_frag = 0;
+};
+
+static void ip_frag_init(Host& host, SkBuff* skb, uint32_t hlen, uint32_t ll_rs, uint32_t mtu, IpFragStateOut* st) {
+    TRACE_FUNC(host.sim(), ip_frag_init, skb);
+    const uint8_t* iph = skb->network_ptr();
+    uint16_t frag_off = static_cast<uint16_t>((iph[6] << 8) | iph[7]);
+    st->hlen = hlen;
+    st->ll_rs = ll_rs;
+    st->mtu = mtu;
+    st->left = skb->len - hlen;
+    st->ptr = hlen;
+    st->offset = (frag_off & wire::IP_OFFSET) * 8u;
+    st->not_last_frag = frag_off & wire::IP_MF;
+}
+
+// ip_frag_next: the next fragment, with a copy of the header and up to mtu - hlen bytes (a multiple
+// of 8 except for the last).
+static SkBuff* ip_frag_next(Host& host, SkBuff* skb, IpFragStateOut* st) {
+    TRACE_FUNC_NAMED(scope, host.sim(), ip_frag_next, skb, st->offset);
+    uint32_t len = st->left;
+    if (len > st->mtu) len = st->mtu;
+    if (len < st->left) len &= ~7u;
+    SkBuff* skb2 = alloc_skb(host.sim(), len + st->hlen + st->ll_rs);
+    skb2->flow = skb->flow;
+    skb2->dst = skb->dst;
+    skb2->dev = skb->dev;
+    skb2->sk = skb->sk;
+    skb2->protocol = skb->protocol;
+    skb2->priority = skb->priority;
+    skb_reserve(skb2, st->ll_rs);
+    uint8_t* p = skb_put(skb2, len + st->hlen);
+    skb_reset_network_header(skb2);
+    skb2->transport_header = static_cast<uint16_t>(skb2->network_header + st->hlen);
+    std::memcpy(p, skb->network_ptr(), st->hlen);                          // the IP header
+    std::memcpy(p + st->hlen, skb->network_ptr() + st->ptr, len);          // skb_copy_bits
+    host.sim().charge_bytes(len + st->hlen);
+    st->left -= len;
+    // iph->frag_off = htons(offset >> 3) with MF unless last (or the original had MF); keep DF.
+    uint16_t frag_off = static_cast<uint16_t>((p[6] << 8 | p[7]) & wire::IP_DF);
+    frag_off |= static_cast<uint16_t>(st->offset >> 3);
+    if (st->left > 0 || st->not_last_frag) frag_off |= wire::IP_MF;
+    p[6] = static_cast<uint8_t>(frag_off >> 8);
+    p[7] = static_cast<uint8_t>(frag_off);
+    const uint32_t tot = len + st->hlen;
+    p[2] = static_cast<uint8_t>(tot >> 8);
+    p[3] = static_cast<uint8_t>(tot);
+    st->ptr += len;
+    st->offset += len;
+    scope.ret(skb2->id);
+    return skb2;
+}
+
+// ip_do_fragment: the slow path, one new skb per fragment.
+static int ip_do_fragment(Host& host, SkBuff* skb, int (*output)(Host&, SkBuff*)) {
+    TRACE_FUNC_NAMED(scope, host.sim(), ip_do_fragment, skb);
+    if (skb->ip_summed == IpSummed::Partial) skb_checksum_help(host, skb);
+    const uint32_t hlen = (skb->network_ptr()[0] & 0xf) * 4u;
+    const uint32_t mtu = skb_rtable(skb)->mtu - hlen; // room for data in each fragment
+    IpFragStateOut st;
+    ip_frag_init(host, skb, hlen, kHhLen, mtu, &st);
+    int err = 0, n = 0;
+    const uint32_t total = skb->len;
+    while (st.left > 0) {
+        SkBuff* skb2 = ip_frag_next(host, skb, &st);
+        ip_send_check(host, skb2);
+        ++n;
+        err = output(host, skb2);
+        if (err < 0) break; // the rest is not sent (IPSTATS_MIB_FRAGFAILS)
+    }
+    host.note("ip_do_fragment: " + std::to_string(total) + " bytes sent as " + std::to_string(n) +
+                  " fragments of at most " + std::to_string(skb_rtable(skb)->mtu) + " (FRAGOKS)",
+              Layer::Ipv4, skb);
+    consume_skb(skb);
+    scope.ret(err);
+    return err;
+}
+
+// ip_fragment: DF set (and not ignore_df) means the packet may not be split.
+static int ip_fragment(Host& host, SkBuff* skb, uint32_t mtu, int (*output)(Host&, SkBuff*)) {
+    TRACE_FUNC_NAMED(scope, host.sim(), ip_fragment, skb, mtu);
+    const uint8_t* iph = skb->network_ptr();
+    if (iph[6] & (wire::IP_DF >> 8)) {
+        icmp_send(host, skb, wire::IcmpType::DestUnreach, wire::IcmpCode::FragNeeded, mtu); // icmp_ndo_send
+        host.note("packet of " + std::to_string(skb->len) + " bytes with DF exceeds the MTU " + std::to_string(mtu),
                   Layer::Ipv4, skb);
         kfree_skb_reason(skb, DropReason::PktTooBig);
         scope.ret(-EMSGSIZE);
         return -EMSGSIZE;
+    }
+    int ret = ip_do_fragment(host, skb, output);
+    scope.ret(ret);
+    return ret;
+}
+
+static int __ip_finish_output(Host& host, SkBuff* skb) {
+    TRACE_FUNC_NAMED(scope, host.sim(), __ip_finish_output, skb);
+    uint32_t mtu = skb_rtable(skb)->mtu; // ip_skb_dst_mtu
+    if (skb->len > mtu) {
+        int ret = ip_fragment(host, skb, mtu, ip_finish_output2);
+        scope.ret(ret);
+        return ret;
     }
     int ret = ip_finish_output2(host, skb);
     scope.ret(ret);

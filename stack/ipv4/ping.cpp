@@ -153,6 +153,27 @@ DropReason ping_rcv(Host& host, SkBuff* skb) {
     return DropReason::NotDropped;
 }
 
+void ping_err(Host& host, SkBuff* skb, uint8_t type, uint8_t code, uint32_t info) {
+    TRACE_FUNC(host.sim(), ping_err, skb, type, code);
+    const uint8_t* iph = skb->data_ptr();
+    const uint8_t* icmph = iph + (iph[0] & 0xfu) * 4u;
+    if (icmph[0] != wire::IcmpType::Echo) return;
+    uint16_t ident = static_cast<uint16_t>((icmph[4] << 8) | icmph[5]);
+    uint16_t seq = static_cast<uint16_t>((icmph[6] << 8) | icmph[7]);
+    auto it = host.ping_table.find(ident); // ping_lookup by the quoted identifier
+    if (it == host.ping_table.end()) return;
+    Sock* sk = it->second;
+    bool harderr = false;
+    int err = icmp_err_errno(type, code, &harderr);
+    if (type == wire::IcmpType::DestUnreach && code == wire::IcmpCode::FragNeeded) err = EMSGSIZE;
+    (void)info;
+    // No IP_RECVERR and not connected: Linux reports nothing to the socket.
+    // SIMPLIFICATION: no error queue (MSG_ERRQUEUE), so ping prints no "From ... Time to live exceeded".
+    host.note(sk->label + ": icmp_seq " + std::to_string(seq) + " " + errno_name(err) +
+                  " not reported: no IP_RECVERR error queue",
+              Layer::Icmp, skb);
+}
+
 static void ping_recvmsg(Host& host, Task& task, Sock* sk, std::shared_ptr<SysCall> sc, SysRet ret) {
     task.frames.open(Fn::ping_recvmsg, nullptr, static_cast<int64_t>(sc->len));
     __skb_recv_datagram(host, task, sk, sc->flags, [&host, &task, sc, ret](SkBuff* skb, int err) {

@@ -1,7 +1,7 @@
 // Route lookups (net/ipv4/route.c): output routes for locally generated packets and input routes
 // that decide between local delivery, forwarding and an error route (ip_error).
-// SIMPLIFICATION: no route cache or nexthop exceptions (PMTU, redirects); no loopback device, so a
-// packet to one of our own addresses is refused with ENETUNREACH; no multicast routing.
+// A packet to one of our own addresses (a local route, 127.0.0.0/8 included) goes out through lo.
+// SIMPLIFICATION: no route cache or nexthop exceptions (PMTU, redirects); no multicast routing.
 // LINUX: with forwarding off, a packet for another host gets an error route (EHOSTUNREACH) and is
 // dropped by ip_error as IP_INADDRERRORS without any ICMP, as ip_error does.
 #include "core/netdev/netdevice.h"
@@ -21,8 +21,10 @@ Ipv4Addr inet_select_addr(const Host& host, const NetDevice* dev, Ipv4Addr dst) 
         if (dst.in_subnet(a.local, a.prefix_len)) return a.local;
     }
     if (primary) return primary->local;
-    // inet_select_addr falls back to any address of the host with a wider scope
-    return host.ifaddrs.empty() ? Ipv4Addr{} : host.ifaddrs.front().local;
+    // inet_select_addr falls back to any address of the host with a wider scope (not lo's: scope host)
+    for (const auto& a : host.ifaddrs)
+        if (!(a.dev->flags & IFF_LOOPBACK)) return a.local;
+    return Ipv4Addr{};
 }
 
 static const FibRoute* fib_lookup(Host& host, Ipv4Addr daddr) {
@@ -44,10 +46,18 @@ static std::shared_ptr<Rtable> ip_route_output_key_hash(Host& host, Flowi4& fl4,
         return nullptr;
     }
     if (res->type == RtnType::Local) {
-        host.note("sending to our own address needs the loopback device, which is not modelled", Layer::Ipv4);
-        *err = -ENETUNREACH;
-        scope.ret(*err);
-        return nullptr;
+        // RTN_LOCAL: out through lo (dev_out = net->loopback_dev); the route's input is
+        // ip_local_deliver, used when lo hands the packet back (rt_dst_alloc for RTN_LOCAL).
+        NetDevice* lo = host.loopback_dev();
+        auto rt = std::make_shared<Rtable>();
+        rt->dev = lo;
+        rt->mtu = lo->mtu;
+        rt->rt_type = RtnType::Local;
+        rt->input = Rtable::Input::LocalDeliver;
+        rt->spec_dst = fl4.daddr;
+        if (fl4.saddr.is_any()) fl4.saddr = res->prefsrc.is_any() ? fl4.daddr : res->prefsrc;
+        scope.ret(0);
+        return rt;
     }
     auto rt = std::make_shared<Rtable>();
     rt->dev = res->dev;

@@ -10,9 +10,11 @@
 #include "core/time/sim.h"
 #include "core/wire/bytes.h"
 #include "core/wire/checksum.h"
+#include "core/wire/icmp.h"
 #include "core/wire/ipv4.h"
 #include "core/wire/udp.h"
 #include "stack/host.h"
+#include "stack/ipv4/icmp.h"
 #include "stack/ipv4/ip.h"
 #include "stack/ipv4/udp.h"
 #include "stack/socket/sock.h"
@@ -228,10 +230,36 @@ static int __udp4_lib_rcv(Host& host, SkBuff* skb) {
         kfree_skb_reason(skb, DropReason::UdpCsum);
         return 0;
     }
-    // TODO(#4, ICMP errors): icmp_send(ICMP_DEST_UNREACH, ICMP_PORT_UNREACH)
     host.note("no socket on UDP port " + std::to_string(dport), Layer::Udp, skb);
+    icmp_send(host, skb, wire::IcmpType::DestUnreach, wire::IcmpCode::PortUnreach, 0);
     kfree_skb_reason(skb, DropReason::NoSocket);
     return 0;
+}
+
+void __udp4_lib_err(Host& host, SkBuff* skb, uint8_t type, uint8_t code, uint32_t info) {
+    TRACE_FUNC_NAMED(scope, host.sim(), __udp4_lib_err, skb, type, code);
+    const uint8_t* iph = skb->data_ptr();
+    const uint8_t* uh = iph + (iph[0] & 0xfu) * 4u;
+    auto saddr = Ipv4Addr::from_bytes(std::span<const uint8_t>(iph + 12, 4)); // ours
+    auto daddr = Ipv4Addr::from_bytes(std::span<const uint8_t>(iph + 16, 4));
+    uint16_t sport = static_cast<uint16_t>((uh[0] << 8) | uh[1]);
+    uint16_t dport = static_cast<uint16_t>((uh[2] << 8) | uh[3]);
+    Sock* sk = __udp4_lib_lookup(host, daddr, dport, saddr, sport);
+    if (!sk) {
+        scope.ret(-ENOENT); // ICMP_MIB_INERRORS
+        return;
+    }
+    bool harderr = false;
+    int err = icmp_err_errno(type, code, &harderr);
+    if (type == wire::IcmpType::DestUnreach && code == wire::IcmpCode::FragNeeded)
+        host.note(sk->label + ": path MTU " + std::to_string(info) + " (ipv4_sk_update_pmtu not modelled)",
+                  Layer::Udp, skb);
+    // No IP_RECVERR: only a hard error on a connected socket becomes sk_err.
+    // SIMPLIFICATION: UDP sockets cannot connect() here, so the error is never reported.
+    host.note(sk->label + ": " + errno_name(err) + (harderr ? " (hard)" : " (soft)") +
+                  " not reported: the socket is not connected and has no IP_RECVERR",
+              Layer::Udp, skb);
+    scope.ret(0);
 }
 
 int udp_rcv(Host& host, SkBuff* skb) {

@@ -62,6 +62,7 @@ struct Sock {
     uint16_t inet_dport = 0;
     uint8_t uc_ttl = 64;           // net.ipv4.ip_default_ttl
     bool pmtudisc_want = true;     // IP_PMTUDISC_WANT: set DF when the packet fits the MTU
+    bool pmtudisc_do = false;      // IP_PMTUDISC_DO: always DF, EMSGSIZE over the MTU (IP_MTU_DISCOVER)
     uint16_t inet_id = 0;
 
     // sock

@@ -36,8 +36,11 @@ struct Inject : TwoHosts {
         b_eth0.receive(std::move(f));
         sim.run_until(sim.scheduler().now() + kNsPerMs);
         const Trace& tr = sim.trace();
+        // The first drop: skbs consumed on the way (the ARP request B sends before its ICMP error
+        // about the frame, icmp_send running before the frame's kfree_skb_reason) do not count.
         for (size_t i = from; i < tr.events.size(); ++i)
-            if (tr.events[i].kind == EventKind::SkbFree) return static_cast<DropReason>(tr.events[i].a[0]);
+            if (tr.events[i].kind == EventKind::SkbFree && tr.events[i].a[0] != static_cast<int64_t>(DropReason::NotDropped))
+                return static_cast<DropReason>(tr.events[i].a[0]);
         return DropReason::Count_;
     }
 };

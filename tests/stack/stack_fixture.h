@@ -27,7 +27,11 @@ template <typename F> SysResult call(F&& f) {
     std::optional<SysResult> out;
     f([&](const SysResult& r) { out = r; });
     EXPECT_TRUE(out.has_value()) << "the call did not return at once";
-    return out ? *out : SysResult{-1, -1, {}, {}};
+    if (out) return *out;
+    SysResult failed;
+    failed.ret = -1;
+    failed.err = -1;
+    return failed;
 }
 
 inline void wire_host(Host& h, FakeNetDevice& d) {
