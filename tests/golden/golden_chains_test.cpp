@@ -33,29 +33,6 @@ const Trace& run(const std::string& scenario) {
     return l->trace();
 }
 
-void expect_names_in_callchains(const std::vector<std::string>& expected) {
-    static const auto doc = callchains_names();
-    for (const auto& n : expected)
-        EXPECT_TRUE(std::binary_search(doc.begin(), doc.end(), n)) << n << " is not a name from callchains.md";
-}
-
-void expect_golden(const Trace& t, size_t at, const std::string& name) {
-    std::string actual = render_tree(t, at);
-    std::string path = source_dir() + "/tests/golden/expected/" + name + ".txt";
-    const char* update = std::getenv("SKBSCOPE_UPDATE_GOLDEN");
-    if (update && *update) {
-        std::ofstream out(path);
-        out << actual;
-        ASSERT_TRUE(out.good()) << "cannot write " << path;
-        return;
-    }
-    std::ifstream in(path);
-    ASSERT_TRUE(in.good()) << path << " is missing; run with SKBSCOPE_UPDATE_GOLDEN=1 to create it";
-    std::stringstream ss;
-    ss << in.rdbuf();
-    EXPECT_EQ(ss.str(), actual) << "call tree changed: " << path;
-}
-
 } // namespace
 
 TEST(GoldenChains, UdpSendto) {

@@ -1,6 +1,10 @@
 // Trace reading helpers for tests (see trace_checker.h).
 #include "tests/support/trace_checker.h"
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -81,6 +85,29 @@ std::vector<std::string> callchains_names() {
     for (auto it = std::sregex_iterator(text.begin(), text.end(), word); it != std::sregex_iterator(); ++it)
         names.insert(it->str());
     return {names.begin(), names.end()};
+}
+
+void expect_names_in_callchains(const std::vector<std::string>& names) {
+    static const auto doc = callchains_names();
+    for (const auto& n : names)
+        EXPECT_TRUE(std::binary_search(doc.begin(), doc.end(), n)) << n << " is not a name from callchains.md";
+}
+
+void expect_golden(const Trace& t, size_t at, const std::string& name) {
+    std::string actual = render_tree(t, at);
+    std::string path = source_dir() + "/tests/golden/expected/" + name + ".txt";
+    const char* update = std::getenv("SKBSCOPE_UPDATE_GOLDEN");
+    if (update && *update) {
+        std::ofstream out(path);
+        out << actual;
+        ASSERT_TRUE(out.good()) << "cannot write " << path;
+        return;
+    }
+    std::ifstream in(path);
+    ASSERT_TRUE(in.good()) << path << " is missing; run with SKBSCOPE_UPDATE_GOLDEN=1 to create it";
+    std::stringstream ss;
+    ss << in.rdbuf();
+    EXPECT_EQ(ss.str(), actual) << "call tree changed: " << path;
 }
 
 } // namespace skbscope::test

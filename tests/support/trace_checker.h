@@ -24,5 +24,9 @@ std::string check_in_order(const std::vector<std::string>& actual, const std::ve
 std::string render_tree(const Trace& t, size_t enter);
 // All function names that callchains.md (shared/) mentions.
 std::vector<std::string> callchains_names();
+// Fails the current test for each name callchains.md does not mention.
+void expect_names_in_callchains(const std::vector<std::string>& names);
+// Diffs render_tree(t, at) with tests/golden/expected/<name>.txt; SKBSCOPE_UPDATE_GOLDEN=1 rewrites it.
+void expect_golden(const Trace& t, size_t at, const std::string& name);
 
 } // namespace skbscope::test
