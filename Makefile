@@ -2,6 +2,8 @@
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO ?= lessons/scenarios/send-walk.yaml
+# Where the GUI puts the cursor when it opens: A's send() in the default scenario.
+RUN_GOTO ?= send\#1
 CMAKE_FLAGS ?=
 # ccache: paths relative to the checkout, so a fresh clone elsewhere reuses the cache.
 export CCACHE_BASEDIR := $(CURDIR)
@@ -28,7 +30,7 @@ test: build
 # Opens the GUI on the default scenario; with no display, runs the CLI demo instead and says so.
 run: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-	  $(BUILD)/bin/skbscope --scenario $(SCENARIO); \
+	  $(BUILD)/bin/skbscope --scenario $(SCENARIO) --goto "$(RUN_GOTO)"; \
 	else \
 	  echo "No display (DISPLAY/WAYLAND_DISPLAY unset): running the CLI demo instead of the GUI."; \
 	  $(MAKE) --no-print-directory demo; \
@@ -41,10 +43,12 @@ demo: build
 	$(BUILD)/bin/skbscope-cli info out/demo.sktrace
 	@echo "Open the trace in the GUI later with: $(BUILD)/bin/skbscope out/demo.sktrace"
 
+# The core/lab benchmarks, then the GUI's (a timeline frame of a 1M-event trace), offscreen.
 bench: deps
-	cmake -S . -B $(BUILD)-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DSKBSCOPE_BUILD_BENCH=ON -DSKBSCOPE_BUILD_TESTS=OFF -DSKBSCOPE_BUILD_GUI=OFF
-	cmake --build $(BUILD)-bench -j $(JOBS) --target skbscope_bench
+	cmake -S . -B $(BUILD)-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DSKBSCOPE_BUILD_BENCH=ON -DSKBSCOPE_BUILD_TESTS=OFF -DSKBSCOPE_BUILD_GUI=ON
+	cmake --build $(BUILD)-bench -j $(JOBS) --target skbscope_bench skbscope_ui_bench
 	$(BUILD)-bench/bin/skbscope_bench
+	QT_QPA_PLATFORM=offscreen $(BUILD)-bench/bin/skbscope_ui_bench
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-bench out

@@ -44,12 +44,15 @@ Host::~Host() {
     }
     for (auto& t : m_tasks) {
         for (auto& [fd, sock] : t->fdtable)
-            if (sock && sock->sk && !sock->sk->kernel_owned)
+            if (sock && sock->sk && !sock->sk->kernel_owned) {
                 for (SkBuff* skb : sock->sk->sk_receive_queue) kfree_skb(skb);
+                for (SkBuff* skb : sock->sk->sk_error_queue) kfree_skb(skb); // IP_RECVERR errors
+            }
         t->fdtable.clear();
     }
     for (auto& tp : tcp_socks) {
-        for (auto* q : {&tp->sk_receive_queue, &tp->sk_write_queue, &tp->tcp_rtx_queue, &tp->out_of_order_queue}) {
+        for (auto* q : {&tp->sk_receive_queue, &tp->sk_write_queue, &tp->tcp_rtx_queue, &tp->out_of_order_queue,
+                        &tp->sk_error_queue}) {
             for (SkBuff* skb : *q) kfree_skb(skb);
             q->clear();
         }

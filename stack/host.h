@@ -32,6 +32,7 @@ namespace skbscope {
 struct Sock;
 struct TcpSock;
 struct RequestSock;
+struct PacketType;
 
 // struct in_ifaddr
 struct InIfaddr {
@@ -118,6 +119,10 @@ public:
     IpFragState ipfrag;                              // IPv4 reassembly queues (net->ipv4.fqdir)
     std::array<uint32_t, 2048> ip_idents{};           // ip_idents: IP ID counters by hashed destination
     std::map<uint16_t, int (*)(Host&, SkBuff*)> ptype_base; // EtherType -> handler (dev_add_pack)
+    // Packet taps (dev_add_pack of ETH_P_ALL, stack/socket/af_packet.h): net's ptype_all and each
+    // device's dev->ptype_all, newest first as list_add_rcu puts them.
+    std::vector<PacketType*> ptype_all;
+    std::map<const NetDevice*, std::vector<PacketType*>> dev_ptype_all;
     std::map<uint8_t, InetProtoHandler> inet_protos;   // IP protocol -> handler (inet_add_protocol)
     std::multimap<uint16_t, Sock*> udp_table;          // port -> sockets
     std::map<uint16_t, Sock*> ping_table;              // identifier -> socket

@@ -3,6 +3,8 @@
 // execution context), which is why step over and out stay in the cursor's context.
 #include "ui/cursor.h"
 
+#include "ui/breakpoints.h"
+
 namespace skbscope::ui {
 
 namespace {
@@ -71,6 +73,62 @@ bool Cursor::nextInPacket() {
 
 bool Cursor::previousInPacket() {
     return m_index >= 0 && moveTo(m_doc->previousInFlow(uint32_t(m_index)));
+}
+
+bool Cursor::layerStop(const TraceEvent& from, uint32_t j) const {
+    const TraceEvent& e = m_doc->event(j);
+    const bool related = e.ctx == from.ctx || (from.flow != 0 && e.flow == from.flow);
+    if (!related || e.layer == from.layer) return false;
+    switch (e.kind) {
+    case EventKind::FuncEnter:
+    case EventKind::Reg:
+    case EventKind::Dma:
+    case EventKind::Irq:
+    case EventKind::Wire:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool Cursor::nextLayer() {
+    if (m_index < 0) return false;
+    const TraceEvent from = m_doc->event(uint32_t(m_index));
+    for (uint32_t j = uint32_t(m_index) + 1; j < m_doc->eventCount(); ++j)
+        if (layerStop(from, j)) return moveTo(j);
+    return false;
+}
+
+bool Cursor::previousLayer() {
+    if (m_index <= 0) return false;
+    const TraceEvent from = m_doc->event(uint32_t(m_index));
+    uint32_t j = uint32_t(m_index);
+    while (j > 0 && !layerStop(from, j - 1)) --j;
+    if (j == 0) return false;
+    uint32_t start = j - 1; // an event of the previous layer; walk back to the start of its run
+    const TraceEvent run = m_doc->event(start);
+    for (uint32_t k = start; k > 0; --k) {
+        const TraceEvent& e = m_doc->event(k - 1);
+        const bool related = e.ctx == run.ctx || (run.flow != 0 && e.flow == run.flow);
+        if (!related) continue;
+        if (e.layer != run.layer) break;
+        if (layerStop(from, k - 1)) start = k - 1;
+    }
+    return moveTo(start);
+}
+
+bool Cursor::runForward(const Breakpoints& breakpoints) {
+    if (m_index < 0) return false;
+    for (uint32_t j = uint32_t(m_index) + 1; j < m_doc->eventCount(); ++j)
+        if (breakpoints.hits(*m_doc, j)) return moveTo(j);
+    return moveTo(m_doc->eventCount() - 1);
+}
+
+bool Cursor::runBackward(const Breakpoints& breakpoints) {
+    if (m_index <= 0) return false;
+    for (uint32_t j = uint32_t(m_index); j-- > 0;)
+        if (breakpoints.hits(*m_doc, j)) return moveTo(j);
+    return moveTo(0);
 }
 
 } // namespace skbscope::ui

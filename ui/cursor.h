@@ -8,6 +8,8 @@
 
 namespace skbscope::ui {
 
+class Breakpoints;
+
 class Cursor final : public QObject {
     Q_OBJECT
   public:
@@ -35,6 +37,15 @@ class Cursor final : public QObject {
     // The next / previous event of the same packet (flow), across contexts and hosts.
     bool nextInPacket();
     bool previousInPacket();
+    // PgDn / PgUp: the next event of this context or packet in another layer of the stack (a
+    // function entry, a register write, a DMA, an interrupt or a frame on the wire; not a return);
+    // back: the first event of the previous layer's run, so PgUp undoes PgDn.
+    bool nextLayer();
+    bool previousLayer();
+    // F5 / Shift+F5: the next (previous) event where a breakpoint hits; with none ahead, F5 goes to
+    // the last event (a debugger's "continue" runs to the end) and Shift+F5 to the first.
+    bool runForward(const Breakpoints& breakpoints);
+    bool runBackward(const Breakpoints& breakpoints);
 
   signals:
     void cursorMoved(int index);
@@ -42,6 +53,9 @@ class Cursor final : public QObject {
 
   private:
     bool moveTo(uint32_t target);
+    // Whether event j is a stop for layer stepping from event `from`: same context or packet,
+    // another layer, and a kind that marks a place in the stack.
+    bool layerStop(const TraceEvent& from, uint32_t j) const;
 
     TraceDocumentPtr m_doc;
     int m_index = -1;

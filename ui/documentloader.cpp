@@ -30,15 +30,75 @@ DocumentLoader::~DocumentLoader() {
 
 void DocumentLoader::loadTraceFile(const QString& path) {
     const std::string file = path.toStdString();
+    m_session.reset(); // a trace file has no live lab behind it
     start(tr("Loading %1...").arg(path), path, [file] { return load_trace(file); });
 }
 
 void DocumentLoader::runScenario(const QString& path) {
     const std::string file = path.toStdString();
-    start(tr("Running scenario %1...").arg(path), path, [file] { return ScenarioRunner::run(file); });
+    // The worker fills the slot; the GUI thread reads it after the job's thread has finished.
+    auto slot = std::make_shared<std::shared_ptr<LabSession>>();
+    m_session.reset();
+    start(tr("Running scenario %1...").arg(path), path, [file, slot]() -> Result<Trace> {
+        auto session = LabSession::start(file);
+        if (!session) return session.error();
+        *slot = *session;
+        return (*session)->trace();
+    });
+    const quint64 generation = m_generation;
+    connect(this, &DocumentLoader::loaded, this, [this, slot, generation] {
+        if (generation == m_generation) m_session = *slot;
+    }, Qt::SingleShotConnection);
+}
+
+void DocumentLoader::runConsole(const QString& line) {
+    if (!m_session) {
+        emit consoleFailed(tr("No scenario is running: run one first (File > Run scenario), then type calls."));
+        return;
+    }
+    if (m_busy) {
+        emit consoleFailed(tr("Busy: wait for the current job to finish."));
+        return;
+    }
+    m_busy = true;
+    const quint64 generation = ++m_generation;
+    struct ConsoleOutcome {
+        TraceDocumentPtr doc;
+        int firstNew = 0;
+        QStringList output;
+        QString error;
+    };
+    auto outcome = std::make_shared<ConsoleOutcome>();
+    QThread* thread = QThread::create([outcome, session = m_session, text = line.toStdString()] {
+        const int before = int(session->eventCount());
+        auto lines = session->console(text);
+        if (!lines) {
+            outcome->error = QString::fromStdString(lines.error().message);
+            return;
+        }
+        for (const std::string& l : *lines) outcome->output << QString::fromStdString(l);
+        outcome->firstNew = before;
+        Trace trace = session->trace();
+        const std::string name = trace.scenario;
+        outcome->doc = TraceDocument::build(std::move(trace), name);
+    });
+    m_threads.append(thread);
+    connect(thread, &QThread::finished, this, [this, thread, outcome, generation] {
+        m_threads.removeOne(thread);
+        thread->deleteLater();
+        if (generation != m_generation) return;
+        m_busy = false;
+        if (outcome->doc)
+            emit consoleFinished(outcome->doc, outcome->firstNew, outcome->output);
+        else
+            emit consoleFailed(outcome->error);
+    });
+    emit started(tr("Running %1...").arg(line));
+    thread->start();
 }
 
 void DocumentLoader::loadTrace(Trace trace, const QString& name) {
+    m_session.reset();
     auto shared = std::make_shared<Trace>(std::move(trace));
     start(tr("Indexing %1...").arg(name), name, [shared]() -> Result<Trace> { return std::move(*shared); });
 }

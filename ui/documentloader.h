@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <functional>
+#include <memory>
 
 #include "core/trace/trace.h"
 #include "core/util/result.h"
@@ -16,6 +17,8 @@ class QThread;
 
 namespace skbscope::ui {
 
+class LabSession;
+
 class DocumentLoader final : public QObject {
     Q_OBJECT
   public:
@@ -23,7 +26,13 @@ class DocumentLoader final : public QObject {
     ~DocumentLoader() override; // waits for a running job's thread
 
     void loadTraceFile(const QString& path);
+    // Runs a scenario and keeps its lab for the console (hasSession()).
     void runScenario(const QString& path);
+    // Interactive mode: one typed call in the running scenario's lab ("A: send 3 4000"); ends in
+    // consoleFinished (the grown trace, the index of its first new event, the call's output) or
+    // consoleFailed (a bad line, no scenario running), never in loaded/failed.
+    void runConsole(const QString& line);
+    bool hasSession() const { return m_session != nullptr; }
     // Builds a document from a trace already in memory (tests, the CLI's in-process hand-over).
     void loadTrace(Trace trace, const QString& name);
 
@@ -35,12 +44,15 @@ class DocumentLoader final : public QObject {
     void loaded(skbscope::ui::TraceDocumentPtr doc);
     void failed(const QString& message);
     void cancelled();
+    void consoleFinished(skbscope::ui::TraceDocumentPtr doc, int firstNewEvent, const QStringList& output);
+    void consoleFailed(const QString& message);
 
   private:
     using Job = std::function<Result<Trace>()>;
     // source: the file (or name) the document comes from; errors that do not name it get it prefixed.
     void start(const QString& description, const QString& source, Job job);
 
+    std::shared_ptr<LabSession> m_session;
     QList<QThread*> m_threads;
     quint64 m_generation = 0;
     bool m_busy = false;

@@ -20,6 +20,8 @@ FunctionInfoView::FunctionInfoView(QWidget* parent) : QWidget(parent) {
     m_function = addLabel(4, true);
     m_source = addLabel(0, false);
     m_explanation = addLabel(1, false);
+    m_link = addLabel(0, false);
+    m_notes = addLabel(0, false);
     layout->addStretch(1);
     setCurrentEvent(-1);
 }
@@ -49,6 +51,8 @@ void FunctionInfoView::setCurrentEvent(int index) {
         m_function->clear();
         m_source->clear();
         m_explanation->clear();
+        m_link->clear();
+        m_notes->clear();
         return;
     }
     const auto i = uint32_t(index);
@@ -60,12 +64,55 @@ void FunctionInfoView::setCurrentEvent(int index) {
         m_function->setText(tr("Not inside a traced function"));
         m_source->clear();
         m_explanation->clear();
+        m_link->clear();
+        m_notes->clear();
         return;
     }
     const FnInfo& info = fn_info(*fn);
     m_function->setText(tr("%1()  —  %2 layer").arg(toQString(info.name), toQString(layer_name(info.layer))));
     m_source->setText(tr("Source: %1").arg(toQString(info.source_file)));
     m_explanation->setText(toQString(info.explanation));
+    const QString link = sourceLink(info);
+    m_link->setText(link.isEmpty() ? QString() : tr("Read it: %1").arg(link));
+
+    // The trace's notes inside this call: the enter's own note, then Note events of its frame (in
+    // its context, up to its exit; the scan is bounded so a long softirq costs nothing).
+    QStringList notes;
+    const uint32_t frame = m_doc->frameOf(i);
+    if (frame != TraceDocument::kNone) {
+        const TraceEvent& enter = m_doc->event(frame);
+        if (enter.ref != kNoRef) notes << toQString(m_doc->trace().str(enter.ref));
+        const uint32_t exit = m_doc->matching(frame);
+        uint32_t j = m_doc->nextInContext(frame);
+        for (int scanned = 0; j != TraceDocument::kNone && j != exit && scanned < 2000 && notes.size() < 8;
+             ++scanned, j = m_doc->nextInContext(j)) {
+            const TraceEvent& e = m_doc->event(j);
+            if ((e.kind == EventKind::Note || e.kind == EventKind::Warning) && m_doc->frameOf(j) == frame)
+                notes << toQString(m_doc->trace().str(e.ref));
+        }
+    }
+    m_notes->setText(notes.isEmpty() ? QString() : tr("Notes: %1").arg(notes.join(QStringLiteral("; "))));
+}
+
+QString FunctionInfoView::sourceLink(const FnInfo& info) {
+    const QString file = toQString(info.source_file);
+    const QString name = toQString(info.name);
+    static const char* kernelDirs[] = {"net/", "drivers/", "include/", "kernel/", "fs/", "arch/", "mm/", "lib/"};
+    for (const char* dir : kernelDirs)
+        if (file.startsWith(QLatin1String(dir)))
+            return QStringLiteral("https://elixir.bootlin.com/linux/v6.18/A/ident/%1").arg(name);
+    if (file.startsWith(QLatin1String("glibc "))) {
+        return QStringLiteral("https://sourceware.org/git/?p=glibc.git;a=blob;f=%1").arg(file.mid(6));
+    }
+    return {};
+}
+
+QString FunctionInfoView::linkText() const {
+    return m_link->text();
+}
+
+QString FunctionInfoView::notesText() const {
+    return m_notes->text();
 }
 
 QString FunctionInfoView::eventText() const {

@@ -4,6 +4,7 @@
 #pragma once
 #include <QWidget>
 
+#include "core/trace/tracepoints.h"
 #include "ui/tracedocument.h"
 
 class QLabel;
@@ -23,6 +24,12 @@ class FunctionInfoView final : public QWidget {
     QString functionText() const;
     QString sourceText() const;
     QString explanationText() const;
+    QString linkText() const;
+    QString notesText() const;
+
+    // The online source browser's page for a function of this source file: Elixir for the kernel,
+    // sourceware's git for glibc; empty for skbscope's own code (the user program, the lab).
+    static QString sourceLink(const FnInfo& info);
 
   private:
     QLabel* addLabel(int pointSizeDelta, bool bold);
@@ -32,6 +39,8 @@ class FunctionInfoView final : public QWidget {
     QLabel* m_function;
     QLabel* m_source;
     QLabel* m_explanation;
+    QLabel* m_link;
+    QLabel* m_notes;
 };
 
 } // namespace skbscope::ui

@@ -8,12 +8,38 @@
 namespace skbscope::ui {
 
 Result<Trace> ScenarioRunner::run(const std::string& scenarioPath) {
+    auto session = LabSession::start(scenarioPath);
+    if (!session) return session.error();
+    return (*session)->trace();
+}
+
+Result<std::shared_ptr<LabSession>> LabSession::start(const std::string& scenarioPath) {
     auto lab = lab::Lab::load(scenarioPath);
     if (!lab) return lab.error();
     (*lab)->run();
-    Trace trace = (*lab)->trace();
-    if (trace.scenario.empty()) trace.scenario = scenarioPath;
+    std::shared_ptr<LabSession> session(new LabSession());
+    session->m_lab = std::move(*lab);
+    session->m_path = scenarioPath;
+    return session;
+}
+
+LabSession::~LabSession() = default;
+
+Trace LabSession::trace() const {
+    std::lock_guard lock(m_mutex);
+    Trace trace = m_lab->trace();
+    if (trace.scenario.empty()) trace.scenario = m_path;
     return trace;
+}
+
+size_t LabSession::eventCount() const {
+    std::lock_guard lock(m_mutex);
+    return m_lab->trace().events.size();
+}
+
+Result<std::vector<std::string>> LabSession::console(const std::string& line) {
+    std::lock_guard lock(m_mutex);
+    return m_lab->console(line);
 }
 
 } // namespace skbscope::ui

@@ -7,6 +7,7 @@
 #include "app/cli/cli.h"
 #include "app/lab/lab.h"
 #include "core/trace/export_pcap.h"
+#include "core/trace/export_tap.h"
 #include "core/trace/query.h"
 #include "core/trace/trace_file.h"
 #include "core/trace/trace_names.h"
@@ -52,10 +53,14 @@ int cmd_run(const std::vector<std::string>& args) {
         if (auto r = save_trace(t, *path); !r) return failure(r.error().message);
     for (const auto* list : {&pcaps, &pcapngs})
         for (const auto& [iface, file] : *list)
-            if (auto fr = interface_frames(t, iface); !fr)
+            if (is_tap_name(iface)) { // HOST:tap: what a tcpdump program on HOST captured
+                if (list == &pcapngs) return failure("--pcapng " + iface + ": a tap is exported as pcap only (--pcap)");
+                if (auto fr = tap_frames(t, iface); !fr) return failure(scenario + ": " + fr.error().message);
+            } else if (auto fr = interface_frames(t, iface); !fr)
                 return failure(scenario + ": " + fr.error().message);
     for (const auto& [iface, file] : pcaps)
-        if (auto r = export_pcap(t, iface, file); !r) return failure(r.error().message);
+        if (auto r = is_tap_name(iface) ? export_tap_pcap(t, iface, file) : export_pcap(t, iface, file); !r)
+            return failure(r.error().message);
     for (const auto& [iface, file] : pcapngs)
         if (auto r = export_pcapng(t, iface, file); !r) return failure(r.error().message);
 

@@ -7,6 +7,7 @@
 #include "core/trace/export_chrome.h"
 #include "core/trace/export_jsonl.h"
 #include "core/trace/export_pcap.h"
+#include "core/trace/export_tap.h"
 #include "core/trace/query.h"
 #include "core/trace/query_tcp.h"
 #include "core/trace/trace_file.h"
@@ -152,10 +153,14 @@ int cmd_export(const std::vector<std::string>& args) {
     // anything is written; a write error names the capture file.
     for (const auto* list : {&pcaps, &pcapngs})
         for (const auto& [iface, file] : *list)
-            if (auto fr = interface_frames(*trace, iface); !fr)
+            if (is_tap_name(iface)) { // HOST:tap: what a tcpdump program on HOST captured
+                if (list == &pcapngs) return failure("--pcapng " + iface + ": a tap is exported as pcap only (--pcap)");
+                if (auto fr = tap_frames(*trace, iface); !fr) return failure(path + ": " + fr.error().message);
+            } else if (auto fr = interface_frames(*trace, iface); !fr)
                 return failure(path + ": " + fr.error().message);
     for (const auto& [iface, file] : pcaps)
-        if (auto r = export_pcap(*trace, iface, file); !r) return failure(r.error().message);
+        if (auto r = is_tap_name(iface) ? export_tap_pcap(*trace, iface, file) : export_pcap(*trace, iface, file); !r)
+            return failure(r.error().message);
     for (const auto& [iface, file] : pcapngs)
         if (auto r = export_pcapng(*trace, iface, file); !r) return failure(r.error().message);
     return kExitOk;

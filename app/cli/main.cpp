@@ -17,7 +17,8 @@ constexpr const char* kUsage =
 Commands:
   run SCENARIO [--trace FILE] [--pcap HOST:DEV=FILE]... [--pcapng HOST:DEV=FILE]...
                [--set KEY=VALUE]... [--no-trace]
-      Run a scenario (YAML), save its trace and captures, print a summary.
+      Run a scenario (YAML), save its trace and captures, print a summary. --pcap HOST:tap=FILE
+      writes what the scenario's tcpdump program on HOST captured through its filter.
   chain TRACE --host H --syscall NAME [--index N] [--functions-only]
       The call tree of host H's Nth call of NAME (0 = first), e.g. --host A --syscall sendto.
   path TRACE --packet N
@@ -25,7 +26,8 @@ Commands:
   info TRACE
       Scenario, seed, counts per kind and layer, frames per link, sk_buffs, drops with reasons.
   export TRACE [--chrome FILE] [--jsonl FILE] [--pcap HOST:DEV=FILE]... [--pcapng HOST:DEV=FILE]...
-      Chrome/Perfetto JSON, JSON Lines, and pcap/pcapng of one interface (e.g. A:eth0).
+      Chrome/Perfetto JSON, JSON Lines, and pcap/pcapng of one interface (e.g. A:eth0), or
+      pcap of a host's tcpdump tap (e.g. B:tap).
   tcp TRACE --host H --socket FD
       A TCP socket's state over time: cwnd, ssthresh, srtt, rto, snd_una, snd_nxt, ... per change.
   describe TRACE --packet N [--verbose]

@@ -1,8 +1,12 @@
 // skbscope: the GUI executable. Opens a .sktrace or runs a scenario in the first window.
 // skbscope [TRACE.sktrace] [--scenario FILE] [--goto SPEC] [--screenshot OUT.png] [--size WxH]
-// With --screenshot nothing is shown: the window is rendered offscreen (grab()) to OUT.png at the
-// --goto event, and the program exits 0; a bad file prints one line naming it and exits 1.
+//          [--panel skb|timeline|queues|packet|charts|callgraph|topology|all]
+// With --screenshot nothing is shown: the window (or with --panel one panel, alone at --size) is
+// rendered offscreen (grab()) to OUT.png at the --goto event, and the program exits 0; a bad file
+// prints one line naming it and exits 1.
 #include <QApplication>
+#include <QMap>
+#include <QScrollArea>
 #include <QCommandLineParser>
 #include <QStatusBar>
 #include <QTimer>
@@ -11,6 +15,9 @@
 #include <initializer_list>
 #include <optional>
 
+#include <QEventLoop>
+
+#include "ui/callgraphview.h"
 #include "ui/classroomstyle.h"
 #include "ui/cursor.h"
 #include "ui/eventtext.h"
@@ -85,7 +92,12 @@ int main(int argc, char** argv) {
                                      QStringLiteral("OUT.png"));
     const QCommandLineOption sizeOpt(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800."),
                                      QStringLiteral("WxH"));
-    parser.addOptions({scenarioOpt, gotoOpt, shotOpt, sizeOpt});
+    const QCommandLineOption panelOpt(
+        QStringLiteral("panel"),
+        QStringLiteral("With --screenshot: render one panel: skb, timeline, queues, packet, charts, callgraph, "
+                       "topology, or all (the window, the default)."),
+        QStringLiteral("NAME"), QStringLiteral("all"));
+    parser.addOptions({scenarioOpt, gotoOpt, shotOpt, sizeOpt, panelOpt});
     parser.process(app); // prints usage and exits 1 on an unknown option or a missing value
 
     const QStringList positional = parser.positionalArguments();
@@ -103,17 +115,62 @@ int main(int argc, char** argv) {
         size = *s;
     }
 
+    // --panel NAME -> the panel's object name (MainWindow::panel).
+    const QString panelName = parser.value(panelOpt);
+    static const QMap<QString, QString> panels = {
+        {QStringLiteral("skb"), QStringLiteral("skbPanel")},         {QStringLiteral("timeline"), QStringLiteral("timelinePanel")},
+        {QStringLiteral("queues"), QStringLiteral("queuesPanel")},   {QStringLiteral("packet"), QStringLiteral("packetPanel")},
+        {QStringLiteral("charts"), QStringLiteral("chartsPanel")},   {QStringLiteral("callgraph"), QStringLiteral("callGraphPanel")},
+        {QStringLiteral("topology"), QStringLiteral("topologyPanel")},
+    };
+    if (panelName != QLatin1String("all") && !panels.contains(panelName)) {
+        printError(QStringLiteral("--panel %1: expected skb, timeline, queues, packet, charts, callgraph, topology or all")
+                       .arg(panelName));
+        return 1;
+    }
+
     applyClassroomStyle(app);
     MainWindow window;
     window.resize(size);
     window.setErrorDialogsEnabled(!screenshotMode);
+    window.setAnimationsEnabled(!screenshotMode);
 
     const QString gotoSpec = parser.value(gotoOpt);
     const QString shotPath = parser.value(shotOpt);
     auto takeScreenshot = [&] {
         // Let pending layout and scroll requests run before rendering.
         QTimer::singleShot(0, &window, [&] {
-            if (!window.grab().save(shotPath, "PNG")) {
+            QWidget* target = &window;
+            if (panelName != QLatin1String("all")) {
+                // The panel alone at --size: taken out of its dock (the window is thrown away after).
+                target = window.panel(panels.value(panelName));
+                if (!target) {
+                    printError(QStringLiteral("--panel %1: this build has no such panel").arg(panelName));
+                    app.exit(1);
+                    return;
+                }
+                // A panel inside a scroll area (sk_buff, Packet) is taken out of it first, or the
+                // area keeps sizing it to its viewport.
+                QWidget* viewport = target->parentWidget();
+                if (auto* area = qobject_cast<QScrollArea*>(viewport ? viewport->parentWidget() : nullptr))
+                    area->takeWidget();
+                target->setParent(nullptr);
+                target->setAttribute(Qt::WA_DontShowOnScreen);
+                target->resize(size);
+                target->show();
+                QCoreApplication::processEvents();
+            }
+            // The call graph lays out on a worker thread: wait for a pending layout (bounded).
+            if (auto* graph = target->findChild<CallGraphView*>(); graph || (graph = qobject_cast<CallGraphView*>(target))) {
+                if (graph->isLayoutPending()) {
+                    QEventLoop loop;
+                    QObject::connect(graph, &CallGraphView::layoutFinished, &loop, &QEventLoop::quit);
+                    QTimer::singleShot(30000, &loop, &QEventLoop::quit);
+                    loop.exec();
+                    QCoreApplication::processEvents();
+                }
+            }
+            if (!target->grab().save(shotPath, "PNG")) {
                 printError(QStringLiteral("%1: cannot write the screenshot").arg(shotPath));
                 app.exit(1);
                 return;

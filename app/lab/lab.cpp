@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "app/lab/console.h"
 #include "app/lab/programs.h"
 #include "app/lab/scenario.h"
 #include "core/hw/dma.h"
@@ -42,6 +43,8 @@ public:
     std::map<std::string, Machine> machines;
     std::vector<std::unique_ptr<Link>> links;
     std::vector<std::unique_ptr<Program>> programs;
+    std::vector<std::string> program_hosts; // programs[i] runs on program_hosts[i]
+    std::map<std::string, Program*> consoles; // interactive mode: one console program per host
 };
 
 namespace {
@@ -82,6 +85,7 @@ Result<void> build(World& w, const Scenario& s) {
             d.tx_int_delay = is.tidv;
             d.tx_abs_int_delay = is.tadv;
             d.copybreak = is.copybreak;
+            d.tx_queue_len = is.txqueuelen; // ip link set DEV txqueuelen N
             d.checksum_offload = is.checksum_offload;
             m.host->register_netdev(&d);
             nic.irq->connect(m.host->irq_handler_for(&d));
@@ -120,6 +124,12 @@ Result<void> build(World& w, const Scenario& s) {
         Result<void> err;
         sim.in_context(m.init_ctx, [&] {
             m.host->open_devices();
+            // The interface table as `ip addr show` prints it, one Note per interface: the GUI's
+            // topology panel (ui/topology.cpp) reads each interface's MAC and address from these.
+            for (const InterfaceSpec& is : hs.interfaces)
+                sim.rec().note("ip addr show " + is.name + ": link/ether " + is.mac.to_string() +
+                                   (is.address ? " inet " + is.address->to_string() + "/" + std::to_string(is.prefix_len) : ""),
+                               Layer::Lab);
             for (const RouteSpec& rs : hs.routes) {
                 auto r = m.host->add_route(rs.dst, rs.prefix_len, rs.via, rs.dev);
                 if (!r && err.ok()) err = Error{s.file + ": hosts." + hs.name + ".routes: " + r.error().message};
@@ -130,6 +140,7 @@ Result<void> build(World& w, const Scenario& s) {
     for (const HostSpec& hs : s.hosts)
         for (const ProgramSpec& ps : hs.programs) {
             w.programs.push_back(make_program(*w.machines[hs.name].host, ps));
+            w.program_hosts.push_back(hs.name);
             w.programs.back()->start();
         }
     return {};
@@ -171,6 +182,40 @@ Result<std::unique_ptr<Lab>> Lab::load_text(const std::string& text, const std::
 uint64_t Lab::run() {
     m_world->sim.run_until(m_scenario->duration);
     return m_world->sim.trace().events.size();
+}
+
+Result<std::vector<std::string>> Lab::console(const std::string& line) {
+    auto cmd = parse_console_command(line);
+    if (!cmd) return cmd.error();
+    World& w = *m_world;
+    auto machine = w.machines.find(cmd->host);
+    if (machine == w.machines.end()) {
+        std::string hosts;
+        for (const auto& [name, m] : w.machines) hosts += (hosts.empty() ? "" : ", ") + name;
+        return Error{"no host '" + cmd->host + "' (hosts: " + hosts + ")"};
+    }
+    Program*& console = w.consoles[cmd->host];
+    if (!console) {
+        // The host's first scripted program lends its task, so "A: send 3 ..." finds its fd 3.
+        Program* owner = nullptr;
+        for (size_t i = 0; i < w.programs.size() && !owner; ++i)
+            if (w.program_hosts[i] == cmd->host && w.programs[i]->task()) owner = w.programs[i].get();
+        if (owner && !owner->finished())
+            return Error{cmd->host + "'s program is still inside a call (blocked); the console shares its "
+                         "task, so wait until it returns"};
+        w.programs.push_back(make_console_program(*machine->second.host, "console", owner ? owner->task() : nullptr));
+        w.program_hosts.push_back(cmd->host);
+        console = w.programs.back().get();
+    } else if (!console->finished()) {
+        return Error{"the console's previous call on " + cmd->host + " has not returned yet (it is blocked)"};
+    }
+    const size_t before = console->output().size();
+    console->append_step(cmd->step);
+    w.sim.run_until(w.sim.now() + kConsoleHorizon);
+    const auto& out = console->output();
+    std::vector<std::string> lines(out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
+    if (!console->finished()) lines.push_back("console: the call is blocked; it returns when the stack wakes it");
+    return lines;
 }
 
 const Trace& Lab::trace() const { return m_world->sim.trace(); }

@@ -32,6 +32,12 @@ public:
 
     // Runs until no event is pending or the scenario's end time; returns events recorded.
     uint64_t run();
+    // Interactive mode (the GUI's console): runs one typed call, "A: send 3 4000" (app/lab/console.h),
+    // on that host, then the simulation until nothing is pending or kConsoleHorizon of virtual time
+    // has passed. The call runs in the task of the host's first scripted program, so that program's
+    // fds are there, or in a console task of its own. Returns what the call printed.
+    Result<std::vector<std::string>> console(const std::string& line);
+    static constexpr TimeNs kConsoleHorizon = kNsPerSec;
     const Trace& trace() const;
     // What the programs printed (ping's reply lines and statistics, failed calls), in program order.
     std::vector<std::string> program_output() const;

@@ -1,12 +1,17 @@
 // Scripted programs (a list of socket calls) and iputils-style ping, on the stack's libc wrappers.
 // LINUX: ping uses an ICMP "ping socket" (SOCK_DGRAM, IPPROTO_ICMP) as iputils does when raw
 // sockets are not allowed; the kernel puts the socket's identifier into the echo id.
+// Errors: ping sets IP_RECVERR (and IP_TTL for -t); an ICMP error about a request makes the waiting
+// recvfrom fail, ping then reads the error queue (recvmsg MSG_ERRQUEUE) and prints iputils' line,
+// "From 192.168.1.1 icmp_seq=1 Time to live exceeded", counting it in "+N errors".
 // SIMPLIFICATION: ping waits for each reply with SO_RCVTIMEO up to the next send time instead of
-// poll(); it prints no TTL (iputils reads it from IP_RECVTTL ancillary data).
+// poll(); it prints no TTL (iputils reads it from IP_RECVTTL ancillary data) and no "time" total.
 #include "app/lab/programs.h"
 
 #include <cstdio>
+#include <deque>
 
+#include "app/lab/tcpdump_program.h"
 #include "stack/host.h"
 #include "stack/syscall/libc.h"
 
@@ -20,26 +25,62 @@ std::string fmt_ms(TimeNs ns) {
     return buf;
 }
 
+// iputils' pr_icmph for the errors a ping socket reports (ping/ping4.c).
+std::string pr_icmph(uint8_t type, uint8_t code, uint32_t info) {
+    if (type == 3) {
+        static const char* const unreach[] = {
+            "Destination Net Unreachable", "Destination Host Unreachable", "Destination Protocol Unreachable",
+            "Destination Port Unreachable", nullptr, "Source Route Failed", "Destination Net Unknown",
+            "Destination Host Unknown", "Source Host Isolated", "Destination Net Prohibited",
+            "Destination Host Prohibited", "Destination Net Unreachable for Type of Service",
+            "Destination Host Unreachable for Type of Service", "Packet filtered", "Precedence Violation",
+            "Precedence Cutoff"};
+        if (code == 4) return "Frag needed and DF set (mtu = " + std::to_string(info) + ")";
+        if (code < 16) return unreach[code];
+        return "Dest Unreachable, Bad Code: " + std::to_string(code);
+    }
+    if (type == 11) {
+        if (code == 0) return "Time to live exceeded";
+        if (code == 1) return "Frag reassembly time exceeded";
+        return "Time exceeded, Bad Code: " + std::to_string(code);
+    }
+    if (type == 4) return "Source Quench";
+    if (type == 5) return "Redirect";
+    if (type == 12) return "Parameter problem: pointer = " + std::to_string(info >> 24);
+    return "Bad ICMP type: " + std::to_string(type);
+}
+
 std::string call_failed(const char* call, const SysResult& r) {
     return std::string(call) + "() failed: " + errno_name(r.err);
 }
 
 class ScriptProgram final : public Program {
 public:
-    ScriptProgram(Host& host, const ProgramSpec& spec)
-        : m_host(host), m_spec(spec), m_task(host.spawn_task(spec.name, spec.pid)) {}
+    // task: run in an existing task (its fd table), as the console does; else spawn one.
+    // echo: print every call's return value ("console: socket() = 3"), as the console shows them.
+    ScriptProgram(Host& host, const ProgramSpec& spec, Task* task = nullptr, bool echo = false)
+        : m_host(host), m_spec(spec), m_steps(spec.steps.begin(), spec.steps.end()),
+          m_task(task ? task : host.spawn_task(spec.name, spec.pid)), m_echo(echo) {}
 
     void start() override {
         m_host.sim().at(m_spec.start, m_task->ctx, [this] { next(); });
     }
-    bool finished() const override { return m_pc >= m_spec.steps.size(); }
+    bool finished() const override { return m_pc >= m_steps.size(); }
+    Task* task() const override { return m_task; }
+    bool append_step(const StepSpec& step) override {
+        const bool idle = finished();
+        m_steps.push_back(step); // a deque: the running step's reference stays valid
+        if (idle) m_host.sim().at(m_host.sim().now(), m_task->ctx, [this] { next(); });
+        return true;
+    }
 
 private:
     void next() {
-        if (m_pc >= m_spec.steps.size()) return;
-        const StepSpec& s = m_spec.steps[m_pc];
+        if (m_pc >= m_steps.size()) return;
+        const StepSpec& s = m_steps[m_pc];
         auto cont = [this, name = op_name(s.op)](const SysResult& r) {
             if (r.ret < 0) m_output.push_back(m_spec.name + ": " + call_failed(name, r));
+            else if (m_echo) m_output.push_back(m_spec.name + ": " + name + "() = " + std::to_string(r.ret));
             ++m_pc;
             next();
         };
@@ -191,7 +232,9 @@ private:
 
     Host& m_host;
     ProgramSpec m_spec;
+    std::deque<StepSpec> m_steps;
     Task* m_task;
+    bool m_echo = false;
     size_t m_pc = 0;
     static constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
     uint64_t m_received = 0;
@@ -212,8 +255,15 @@ public:
             libc_socket(*m_task, AF_INET, SOCK_DGRAM, IPPROTO_ICMP, [this](const SysResult& r) {
                 if (r.ret < 0) return fail("socket", r);
                 m_fd = static_cast<int>(r.ret);
-                m_t0 = m_host.sim().now();
-                send_next();
+                // iputils: IP_RECVERR always, IP_TTL with -t
+                libc_setsockopt(*m_task, m_fd, SOL_IP, IP_RECVERR, 1, [this](const SysResult& r2) {
+                    if (r2.ret < 0) return fail("setsockopt", r2);
+                    if (!m_spec.ping_ttl) return begin();
+                    libc_setsockopt(*m_task, m_fd, SOL_IP, IP_TTL, m_spec.ping_ttl, [this](const SysResult& r3) {
+                        if (r3.ret < 0) return fail("setsockopt", r3);
+                        begin();
+                    });
+                });
             });
         });
     }
@@ -225,6 +275,19 @@ private:
         m_done = true;
     }
     TimeNs send_time(int seq) const { return m_t0 + static_cast<TimeNs>(seq - 1) * m_spec.ping_interval; }
+    void begin() {
+        m_t0 = m_host.sim().now();
+        send_next();
+    }
+    // Sleep until the next interval, as ping's main loop does, or end after the last request.
+    void next_or_finish() {
+        TimeNs now = m_host.sim().now();
+        if (m_seq < m_spec.ping_count) {
+            TimeNs next = send_time(m_seq + 1);
+            return task_sleep(*m_task, next > now ? next - now : 0, [this] { send_next(); });
+        }
+        finish();
+    }
 
     void send_next() {
         if (m_seq >= m_spec.ping_count) return finish();
@@ -255,15 +318,35 @@ private:
             ++m_received;
             m_output.push_back(std::to_string(r.ret) + " bytes from " + (r.from ? r.from->addr.to_string() : "?") +
                                ": icmp_seq=" + std::to_string(seq) + " time=" + fmt_ms(now - m_sent_at) + " ms");
-            if (m_seq < m_spec.ping_count) {
-                // Sleep until the next interval, as ping's main loop does.
-                TimeNs next = send_time(m_seq + 1);
-                return task_sleep(*m_task, next > now ? next - now : 0, [this] { send_next(); });
-            }
-            return finish();
+            return next_or_finish();
         }
+        // recvmsg failed with the error an ICMP message set (sk_err): read the error queue.
+        if (r.ret < 0 && r.err != EAGAIN) return receive_error_msg();
         // Timeout (EAGAIN) or something else: go on with the next request.
         send_next();
+    }
+
+    // iputils' ping4_receive_error_msg: recvmsg(MSG_ERRQUEUE | MSG_DONTWAIT) and the IP_RECVERR message.
+    void receive_error_msg() {
+        libc_recvmsg(*m_task, m_fd, 192, MSG_ERRQUEUE | MSG_DONTWAIT, [this](const SysResult& r) {
+            if (r.ret < 0 || !r.ee) return next_or_finish();
+            const SockExtendedErr& e = *r.ee;
+            if (e.ee_origin == SO_EE_ORIGIN_LOCAL) {
+                ++m_errors;
+                m_output.push_back(e.ee_errno == EMSGSIZE ? "ping: local error: message too long, mtu=" + std::to_string(e.ee_info)
+                                                          : "ping: local error: " + errno_name(static_cast<int>(e.ee_errno)));
+            } else if (e.ee_origin == SO_EE_ORIGIN_ICMP) {
+                // Ours: an echo request to our destination (the identifier is the socket's own).
+                if (r.data.size() >= 8 && r.data[0] == 8 && r.from && r.from->addr == m_spec.ping_dst) {
+                    uint16_t seq = static_cast<uint16_t>((r.data[6] << 8) | r.data[7]);
+                    ++m_errors;
+                    m_output.push_back("From " + (r.ee_offender ? r.ee_offender->addr.to_string() : "?") +
+                                       " icmp_seq=" + std::to_string(seq) + " " + pr_icmph(e.ee_type, e.ee_code, e.ee_info));
+                }
+            }
+            // The main loop ends once every request is answered or failed.
+            next_or_finish();
+        });
     }
 
     void finish() {
@@ -272,7 +355,8 @@ private:
             int loss = m_transmitted ? 100 * (m_transmitted - m_received) / m_transmitted : 0;
             m_output.push_back("--- " + m_spec.ping_dst.to_string() + " ping statistics ---");
             m_output.push_back(std::to_string(m_transmitted) + " packets transmitted, " + std::to_string(m_received) +
-                               " received, " + std::to_string(loss) + "% packet loss");
+                               " received, " + (m_errors ? "+" + std::to_string(m_errors) + " errors, " : "") +
+                               std::to_string(loss) + "% packet loss");
             m_done = true;
         });
     }
@@ -282,7 +366,7 @@ private:
     Task* m_task;
     int m_fd = -1;
     int m_seq = 0;
-    int m_transmitted = 0, m_received = 0;
+    int m_transmitted = 0, m_received = 0, m_errors = 0;
     TimeNs m_t0 = 0, m_sent_at = 0;
     bool m_done = false;
 };
@@ -291,7 +375,15 @@ private:
 
 std::unique_ptr<Program> make_program(Host& host, const ProgramSpec& spec) {
     if (spec.kind == ProgramSpec::Kind::Ping) return std::make_unique<PingProgram>(host, spec);
+    if (spec.kind == ProgramSpec::Kind::Tcpdump) return make_tcpdump_program(host, spec);
     return std::make_unique<ScriptProgram>(host, spec);
+}
+
+std::unique_ptr<Program> make_console_program(Host& host, const std::string& name, Task* task) {
+    ProgramSpec spec;
+    spec.name = name;
+    spec.pid = 900; // used only when the console needs a task of its own
+    return std::make_unique<ScriptProgram>(host, spec, task, /*echo=*/true);
 }
 
 } // namespace skbscope::lab

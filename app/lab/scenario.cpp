@@ -5,11 +5,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "app/lab/tcpdump_program.h"
 #include "nic/link/link.h"
 
 namespace skbscope::lab {
@@ -83,7 +85,7 @@ std::optional<std::pair<wire::Ipv4Addr, uint16_t>> parse_endpoint(const std::str
     } while (0)
 
 // The NIC settings an interface takes both in the file and from --set: the moderation registers
-// (a plain number in the register's units, or a duration rounded to them), copybreak and
+// (a plain number in the register's units, or a duration rounded to them), copybreak, txqueuelen and
 // checksum_offload. Returns "" when set, else what was expected; nullopt for another key.
 std::optional<std::string> set_nic_setting(InterfaceSpec& i, const std::string& key, const std::string& val) {
     auto units = [&](uint32_t& out, TimeNs unit_ns, const char* unit) -> std::string {
@@ -108,6 +110,12 @@ std::optional<std::string> set_nic_setting(InterfaceSpec& i, const std::string& 
         i.copybreak = *v;
         return "";
     }
+    if (key == "txqueuelen") {
+        auto v = parse_int<uint32_t>(val);
+        if (!v || *v < 1 || *v > 100000) return std::string("expected a queue length from 1 to 100000 packets");
+        i.txqueuelen = *v;
+        return "";
+    }
     if (key == "checksum_offload") {
         auto b = parse_bool(val);
         if (!b) return std::string("expected on or off");
@@ -120,7 +128,7 @@ std::optional<std::string> set_nic_setting(InterfaceSpec& i, const std::string& 
 Result<InterfaceSpec> parse_interface(const Ctx& c, const std::string& name, const YAML::Node& n,
                                       const std::string& path) {
     TRY(only_keys(c, n, path, {"mac", "address", "mtu", "tx_ring", "rx_ring", "itr", "rdtr", "radv", "tidv",
-                               "tadv", "copybreak", "checksum_offload"}));
+                               "tadv", "copybreak", "checksum_offload", "txqueuelen"}));
     InterfaceSpec i;
     i.name = name;
     if (!n["mac"]) return c.err(n, path + ".mac", "missing (e.g. mac: \"02:00:00:00:00:01\")");
@@ -146,7 +154,7 @@ Result<InterfaceSpec> parse_interface(const Ctx& c, const std::string& name, con
     TRY(num("tx_ring", i.tx_ring, 8, 4096));
     TRY(num("rx_ring", i.rx_ring, 8, 4096));
     if (i.tx_ring % 8 || i.rx_ring % 8) return c.err(n, path, "ring sizes must be multiples of 8 (e1000 RDLEN/TDLEN)");
-    for (const char* key : {"itr", "rdtr", "radv", "tidv", "tadv", "copybreak", "checksum_offload"}) {
+    for (const char* key : {"itr", "rdtr", "radv", "tidv", "tadv", "copybreak", "checksum_offload", "txqueuelen"}) {
         if (!n[key]) continue;
         const std::string why = *set_nic_setting(i, key, scalar(n[key]));
         if (!why.empty()) return c.err(n[key], path + "." + key, why + ", got '" + scalar(n[key]) + "'");
@@ -453,19 +461,46 @@ Result<StepSpec> parse_step(const Ctx& c, const YAML::Node& n, const std::string
 }
 
 Result<ProgramSpec> parse_program(const Ctx& c, const YAML::Node& n, const std::string& path, int pid) {
-    TRY(only_keys(c, n, path, {"name", "start", "steps", "ping"}));
+    TRY(only_keys(c, n, path, {"name", "start", "steps", "ping", "tcpdump"}));
     ProgramSpec p;
     p.pid = pid;
-    p.name = n["name"] ? scalar(n["name"]) : (n["ping"] ? "ping" : "prog");
+    p.name = n["name"] ? scalar(n["name"]) : (n["ping"] ? "ping" : n["tcpdump"] ? "tcpdump" : "prog");
     if (n["start"]) {
         auto d = parse_duration(scalar(n["start"]));
         if (!d) return c.err(n["start"], path + ".start", "expected a duration like 10ms");
         p.start = *d;
     }
     if (n["ping"] && n["steps"]) return c.err(n, path, "a program has either steps or ping, not both");
+    if (n["tcpdump"] && (n["steps"] || n["ping"]))
+        return c.err(n, path, "a program has one of steps, ping or tcpdump");
+    if (n["tcpdump"]) {
+        const YAML::Node tn = n["tcpdump"];
+        if (!tn.IsMap() && !tn.IsNull()) return c.err(tn, path + ".tcpdump", "expected a mapping (filter, count, snaplen, interface)");
+        if (tn.IsMap()) TRY(only_keys(c, tn, path + ".tcpdump", {"filter", "count", "snaplen", "interface"}));
+        p.kind = ProgramSpec::Kind::Tcpdump;
+        if (tn["count"]) {
+            auto cnt = parse_int<int>(scalar(tn["count"]));
+            if (!cnt || *cnt < 1 || *cnt > 1000000) return c.err(tn["count"], path + ".tcpdump.count", "expected 1..1000000");
+            p.tcpdump_count = *cnt;
+        }
+        if (tn["snaplen"]) {
+            auto sl = parse_int<int>(scalar(tn["snaplen"]));
+            if (!sl || *sl < 1 || *sl > 262144) return c.err(tn["snaplen"], path + ".tcpdump.snaplen", "expected 1..262144 bytes");
+            p.tcpdump_snaplen = *sl;
+        }
+        if (tn["interface"]) p.tcpdump_interface = scalar(tn["interface"]);
+        if (tn["filter"]) {
+            p.tcpdump_filter = scalar(tn["filter"]);
+            auto prog = tcpdump_compile(p.tcpdump_filter, p.tcpdump_snaplen);
+            if (!prog)
+                return c.err(tn["filter"], path + ".tcpdump.filter",
+                             "cannot compile \"" + p.tcpdump_filter + "\": " + prog.error().message);
+        }
+        return p;
+    }
     if (n["ping"]) {
         const YAML::Node pn = n["ping"];
-        TRY(only_keys(c, pn, path + ".ping", {"dst", "count", "interval", "size"}));
+        TRY(only_keys(c, pn, path + ".ping", {"dst", "count", "interval", "size", "ttl"}));
         p.kind = ProgramSpec::Kind::Ping;
         auto dst = pn["dst"] ? wire::Ipv4Addr::parse(scalar(pn["dst"])) : std::nullopt;
         if (!dst) return c.err(pn, path + ".ping.dst", "missing or not an IPv4 address");
@@ -484,6 +519,11 @@ Result<ProgramSpec> parse_program(const Ctx& c, const YAML::Node& n, const std::
             auto sz = parse_int<uint32_t>(scalar(pn["size"]));
             if (!sz || *sz < 16 || *sz > 1472) return c.err(pn["size"], path + ".ping.size", "expected 16..1472 data bytes");
             p.ping_size = *sz;
+        }
+        if (pn["ttl"]) { // ping -t
+            auto ttl = parse_int<int>(scalar(pn["ttl"]));
+            if (!ttl || *ttl < 1 || *ttl > 255) return c.err(pn["ttl"], path + ".ping.ttl", "expected a TTL from 1 to 255");
+            p.ping_ttl = *ttl;
         }
         return p;
     }
@@ -593,6 +633,12 @@ Result<HostSpec> parse_host(const Ctx& c, const std::string& name, const YAML::N
         for (size_t i = 0; i < n["programs"].size(); ++i) {
             auto p = parse_program(c, n["programs"][i], path + ".programs[" + std::to_string(i) + "]", next_pid++);
             if (!p) return p.error();
+            if (p->kind == ProgramSpec::Kind::Tcpdump && !p->tcpdump_interface.empty() &&
+                std::none_of(h.interfaces.begin(), h.interfaces.end(),
+                             [&](const InterfaceSpec& i) { return i.name == p->tcpdump_interface || p->tcpdump_interface == "lo"; }))
+                return c.err(n["programs"][i]["tcpdump"]["interface"],
+                             path + ".programs[" + std::to_string(i) + "].tcpdump.interface",
+                             "no interface '" + p->tcpdump_interface + "' on this host");
             h.programs.push_back(std::move(*p));
         }
     }
@@ -837,13 +883,24 @@ Result<void> apply_override(Scenario& s, const std::string& assignment) {
             else if (parts[2] == "tx_ring" && *v >= 8 && *v <= 4096 && *v % 8 == 0) i.tx_ring = *v;
             else if (parts[2] == "rx_ring" && *v >= 8 && *v <= 4096 && *v % 8 == 0) i.rx_ring = *v;
             else return bad("unknown key or value out of range (mtu 68..9000, tx_ring/rx_ring 8..4096 multiple of 8; "
-                            "also itr, rdtr, radv, tidv, tadv, copybreak, checksum_offload)");
+                            "also itr, rdtr, radv, tidv, tadv, copybreak, checksum_offload, txqueuelen)");
             return {};
         }
         return bad("host " + parts[0] + " has no interface '" + parts[1] + "'");
     }
     return bad("unknown key (seed, duration, HOST.ip_forward, HOST.DEV.mtu|tx_ring|rx_ring|itr|rdtr|radv|tidv|tadv|"
-               "copybreak|checksum_offload, link.N.speed|delay)");
+               "copybreak|checksum_offload|txqueuelen, link.N.speed|delay)");
+}
+
+Result<StepSpec> parse_step_yaml(const std::string& text, const std::string& source) {
+    YAML::Node node;
+    try {
+        node = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        return Error{source + ": " + e.what()};
+    }
+    const Ctx c{source};
+    return parse_step(c, node, "step");
 }
 
 } // namespace skbscope::lab

@@ -26,6 +26,7 @@ struct InterfaceSpec {
     // unit ("100us", "1ms"), rounded to the nearest unit. 0 (the default) is off.
     uint32_t itr = 0, rdtr = 0, radv = 0, tidv = 0, tadv = 0;
     uint32_t copybreak = 256;      // e1000's copybreak module parameter (0: never copy)
+    uint32_t txqueuelen = 1000;    // the qdisc's limit (ip link set DEV txqueuelen N), per pfifo_fast band
     bool checksum_offload = false; // true: the NIC inserts TCP/UDP checksums (NETIF_F_HW_CSUM)
 };
 
@@ -65,13 +66,19 @@ struct ProgramSpec {
     std::string name;
     int pid = 0;
     TimeNs start = 0;
-    enum class Kind { Steps, Ping } kind = Kind::Steps;
+    enum class Kind { Steps, Ping, Tcpdump } kind = Kind::Steps;
     std::vector<StepSpec> steps;
     // ping
     wire::Ipv4Addr ping_dst;
     int ping_count = 3;
     TimeNs ping_interval = kNsPerSec;
     uint32_t ping_size = 56;
+    int ping_ttl = 0; // ping -t: IP_TTL on the socket (0: the default, 64)
+    // tcpdump: tcpdump: { filter: "tcp and dst port 8080", count: 10, snaplen: 262144, interface: eth0 }
+    std::string tcpdump_filter;      // a pcap-filter(7) expression; "" captures every frame
+    int tcpdump_count = 0;           // -c: stop after this many frames (0: never)
+    int tcpdump_snaplen = 262144;    // -s
+    std::string tcpdump_interface;   // -i; "" reads every device (an unbound packet socket)
 };
 
 // netfilter: [{hook: FORWARD, proto: udp, dst: 192.168.2.0/24, dport: 9000, verdict: DROP}]
@@ -133,8 +140,12 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& file
 Result<Scenario> load_scenario_file(const std::string& path);
 // Applies one "--set" override: seed=N, duration=5s, HOST.ip_forward=1, HOST.DEV.mtu=N,
 // HOST.DEV.tx_ring=N, HOST.DEV.rx_ring=N, HOST.DEV.itr|rdtr|radv|tidv|tadv=N or duration,
-// HOST.DEV.copybreak=N, HOST.DEV.checksum_offload=on|off, link.N.speed=1Gbit, link.N.delay=10us.
+// HOST.DEV.copybreak=N, HOST.DEV.txqueuelen=N, HOST.DEV.checksum_offload=on|off, link.N.speed=1Gbit, link.N.delay=10us.
 Result<void> apply_override(Scenario& s, const std::string& assignment);
+
+// One program step in the scenario's syntax, e.g. "{send: {fd: 3, size: 4000}}" (the console's
+// typed calls are translated to it, so both accept exactly the same calls and values).
+Result<StepSpec> parse_step_yaml(const std::string& text, const std::string& source);
 
 // Parsers shared with the CLI: "1s", "250ms", "10us", "100ns" -> ns; "1Gbit", "100Mbit" -> bit/s.
 std::optional<TimeNs> parse_duration(const std::string& text);

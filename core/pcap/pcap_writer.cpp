@@ -61,12 +61,16 @@ Result<void> PcapWriter::open(const std::string& path, uint32_t snaplen) {
 }
 
 Result<void> PcapWriter::write(std::span<const uint8_t> frame, uint64_t time_ns) {
+    return write(frame, time_ns, static_cast<uint32_t>(frame.size()));
+}
+
+Result<void> PcapWriter::write(std::span<const uint8_t> frame, uint64_t time_ns, uint32_t orig_len) {
     SKB_ASSERT(is_open());
     pcap_pkthdr hdr{};
     hdr.ts.tv_sec = static_cast<time_t>(time_ns / 1'000'000'000u);
     hdr.ts.tv_usec = static_cast<suseconds_t>(time_ns % 1'000'000'000u); // nanoseconds: NANO precision
     hdr.caplen = static_cast<bpf_u_int32>(std::min<size_t>(frame.size(), m_snaplen));
-    hdr.len = static_cast<bpf_u_int32>(frame.size());
+    hdr.len = static_cast<bpf_u_int32>(std::max<size_t>(orig_len, frame.size()));
     pcap_dump(reinterpret_cast<u_char*>(m_dumper), &hdr, frame.data());
     if (std::ferror(pcap_dump_file(m_dumper))) return file_error(m_path, "write failed");
     return {};

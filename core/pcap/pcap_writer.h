@@ -36,6 +36,8 @@ class PcapWriter {
     bool is_open() const { return m_dumper != nullptr; }
     // One Ethernet frame at virtual time time_ns (orig_len = frame.size()). Must be open (asserted).
     Result<void> write(std::span<const uint8_t> frame, uint64_t time_ns);
+    // The same for a frame cut short at capture (a tap's snapshot length): orig_len >= frame.size().
+    Result<void> write(std::span<const uint8_t> frame, uint64_t time_ns, uint32_t orig_len);
     // Flushes and closes; reports a write error that happened on the way. Idempotent.
     Result<void> close();
 

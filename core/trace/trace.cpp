@@ -79,7 +79,10 @@ bool uses_str_ref(EventKind k) {
 bool uses_snapshot_ref(EventKind k) {
     return k == EventKind::SkbAlloc || k == EventKind::SkbFree || k == EventKind::SkbPtr;
 }
-bool uses_blob_ref2(EventKind k) { return k == EventKind::Ring || k == EventKind::Dma || k == EventKind::Wire; }
+// FuncEnter: pcap_dump keeps the frame it wrote (a tap's capture, core/trace/export_tap.h).
+bool uses_blob_ref2(EventKind k) {
+    return k == EventKind::Ring || k == EventKind::Dma || k == EventKind::Wire || k == EventKind::FuncEnter;
+}
 } // namespace
 
 std::string Trace::validate() const {

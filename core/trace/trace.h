@@ -22,7 +22,7 @@ using StrId = uint32_t;
 constexpr uint32_t kNoRef = 0xffffffffu;
 
 // kind           name              a0          a1          a2          a3         ref          ref2
-// FuncEnter      function (Fn)     arg         arg         -           -          note str     -
+// FuncEnter      function (Fn)     arg         arg         -           -          note str     - (pcap_dump: blob, the frame)
 // FuncExit       function (Fn)     return      -           -           -          -            -
 // SkbAlloc       allocator fn      size        truesize    -           -          snapshot     -
 // SkbFree        freeing fn        DropReason  -           -           -          snapshot     -

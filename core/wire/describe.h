@@ -38,6 +38,17 @@ struct DissectField {
 // fields that fit; a layer with impossible lengths says so and ends the dissection.
 DissectField dissect_frame(std::span<const uint8_t> frame);
 
+// The header the bytes handed to dissect_from() begin with: an sk_buff's data pointer sits at one
+// of these while the stack pushes (transmit) or pulls (receive) headers.
+enum class DissectStart : uint8_t { Ethernet, Arp, Ipv4, Tcp, Udp, Icmp };
+const char* dissect_start_name(DissectStart start); // "Ethernet", "ARP", "IPv4", "TCP", "UDP", "ICMP"
+
+// The tree of bytes that begin with the given header: Ethernet is dissect_frame(); otherwise root
+// "Packet" (0, bytes.size()) with the layers from that header down, offsets from the first byte.
+// TCP and UDP checksums starting there are "[unverified]" (the pseudo-header's addresses are not
+// in the bytes); a header still being written (zeros) is described as the bytes say.
+DissectField dissect_from(std::span<const uint8_t> bytes, DissectStart start);
+
 // Renders a tree as indented text ("name: value [offset+length]"), for tests and the CLI.
 std::string dissect_to_text(const DissectField& root);
 

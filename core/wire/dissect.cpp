@@ -1,6 +1,7 @@
 // dissect_frame(): the layered field tree behind the packet-bytes panel (Wireshark's packet
 // details). Every field is added only after its byte range is checked against the frame, so any
-// bytes, however broken, give a tree and never an out-of-bounds read.
+// bytes, however broken, give a tree and never an out-of-bounds read. dissect_from() starts the same
+// tree at an inner header, for an sk_buff seen from skb->data.
 #include "core/wire/arp.h"
 #include "core/wire/bytes.h"
 #include "core/wire/checksum.h"
@@ -260,8 +261,10 @@ void dissect_icmp(DissectField& root, std::span<const uint8_t> f, size_t o, size
     add_payload(root, f, o + ICMP_HDR_LEN, end, "Payload");
 }
 
-void dissect_udp(DissectField& root, std::span<const uint8_t> f, size_t o, size_t end, Ipv4Addr s,
-                 Ipv4Addr d) {
+// have_addrs: false when the IPv4 addresses of the pseudo-header are not known (dissect_from()
+// starting at this header); the checksum is then "[unverified]".
+void dissect_udp(DissectField& root, std::span<const uint8_t> f, size_t o, size_t end, Ipv4Addr s, Ipv4Addr d,
+                 bool have_addrs = true) {
     DissectField& node = new_layer(root, "User Datagram Protocol", o, UDP_HDR_LEN);
     Layer l(f, node);
     l.add("Source Port", o, 2, [&] { return std::to_string(get_be16(f, o)); });
@@ -271,7 +274,7 @@ void dissect_udp(DissectField& root, std::span<const uint8_t> f, size_t o, size_
         const uint16_t stored = get_be16(f, o + 6);
         const size_t len = get_be16(f, o + 4);
         if (stored == 0) return std::string("0x0000 [none]");
-        if (len < UDP_HDR_LEN || o + len > end) return hex(stored, 4) + " [unverified]";
+        if (!have_addrs || len < UDP_HDR_LEN || o + len > end) return hex(stored, 4) + " [unverified]";
         InetChecksum c;
         c.add(f.subspan(o, 6));
         c.add(f.subspan(o + 8, len - 8));
@@ -352,8 +355,8 @@ void dissect_tcp_options(DissectField& opts, std::span<const uint8_t> f, size_t 
     }
 }
 
-void dissect_tcp(DissectField& root, std::span<const uint8_t> f, size_t o, size_t end, Ipv4Addr s,
-                 Ipv4Addr d) {
+void dissect_tcp(DissectField& root, std::span<const uint8_t> f, size_t o, size_t end, Ipv4Addr s, Ipv4Addr d,
+                 bool have_addrs = true) {
     DissectField& node = new_layer(root, "Transmission Control Protocol", o, TCP_HDR_LEN);
     Layer l(f, node);
     l.add("Source Port", o, 2, [&] { return std::to_string(get_be16(f, o)); });
@@ -380,7 +383,8 @@ void dissect_tcp(DissectField& root, std::span<const uint8_t> f, size_t o, size_
     }
     l.add("Window", o + 14, 2, [&] { return std::to_string(get_be16(f, o + 14)); });
     l.add("Checksum", o + 16, 2, [&] {
-        if (end > f.size() || end - o > 0xffff) return hex(get_be16(f, o + 16), 4) + " [unverified]";
+        if (!have_addrs || end > f.size() || end - o > 0xffff)
+            return hex(get_be16(f, o + 16), 4) + " [unverified]";
         InetChecksum c;
         c.add(f.subspan(o, 16));
         c.add(f.subspan(o + 18, end - o - 18));
@@ -410,24 +414,11 @@ void dissect_tcp(DissectField& root, std::span<const uint8_t> f, size_t o, size_
     add_payload(root, f, o + hl, end, "Payload");
 }
 
-} // namespace
-
-DissectField dissect_frame(std::span<const uint8_t> f) {
-    DissectField root{"Frame", std::to_string(f.size()) + " bytes", 0, f.size(), {}};
-    uint16_t type = 0;
-    const size_t o = dissect_ethernet(root, f, &type);
-    if (o == 0) return root;
-    if (type == EtherType::Arp) {
-        dissect_arp(root, f, o);
-        return root;
-    }
-    if (type != EtherType::Ipv4) {
-        add_payload(root, f, o, f.size(), "Payload");
-        return root;
-    }
+// The IPv4 packet at o and what it carries (shared by dissect_frame and dissect_from).
+void dissect_ipv4_packet(DissectField& root, std::span<const uint8_t> f, size_t o) {
     size_t l4 = 0;
     const size_t end = dissect_ipv4(root, f, o, &l4, false);
-    if (end == 0) return root;
+    if (end == 0) return;
     if (end < f.size())
         root.children.front().children.push_back(
             DissectField{"Padding", std::to_string(f.size() - end) + " bytes", end, f.size() - end, {}});
@@ -436,7 +427,7 @@ DissectField dissect_frame(std::span<const uint8_t> f) {
     const Ipv4Addr d = Ipv4Addr::from_bytes(f.subspan(o + 16, 4));
     if ((frag & IP_OFFSET) != 0) {
         add_payload(root, f, l4, end, "Fragment data");
-        return root;
+        return;
     }
     // The transport layer sees only the IP payload, never the Ethernet padding after it.
     const std::span<const uint8_t> packet = f.first(end);
@@ -454,7 +445,69 @@ DissectField dissect_frame(std::span<const uint8_t> f) {
         add_payload(root, f, l4, end, "Payload");
         break;
     }
+}
+
+} // namespace
+
+DissectField dissect_frame(std::span<const uint8_t> f) {
+    DissectField root{"Frame", std::to_string(f.size()) + " bytes", 0, f.size(), {}};
+    uint16_t type = 0;
+    const size_t o = dissect_ethernet(root, f, &type);
+    if (o == 0) return root;
+    if (type == EtherType::Arp) {
+        dissect_arp(root, f, o);
+        return root;
+    }
+    if (type != EtherType::Ipv4) {
+        add_payload(root, f, o, f.size(), "Payload");
+        return root;
+    }
+    dissect_ipv4_packet(root, f, o);
     return root;
+}
+
+DissectField dissect_from(std::span<const uint8_t> f, DissectStart start) {
+    if (start == DissectStart::Ethernet) return dissect_frame(f);
+    DissectField root{
+        "Packet", std::to_string(f.size()) + " bytes from " + dissect_start_name(start), 0, f.size(), {}};
+    switch (start) {
+    case DissectStart::Ethernet:
+        break;
+    case DissectStart::Arp:
+        dissect_arp(root, f, 0);
+        break;
+    case DissectStart::Ipv4:
+        dissect_ipv4_packet(root, f, 0); // bytes past Total Length show as Padding under IPv4
+        break;
+    case DissectStart::Tcp:
+        dissect_tcp(root, f, 0, f.size(), Ipv4Addr{}, Ipv4Addr{}, false);
+        break;
+    case DissectStart::Udp:
+        dissect_udp(root, f, 0, f.size(), Ipv4Addr{}, Ipv4Addr{}, false);
+        break;
+    case DissectStart::Icmp:
+        dissect_icmp(root, f, 0, f.size());
+        break;
+    }
+    return root;
+}
+
+const char* dissect_start_name(DissectStart start) {
+    switch (start) {
+    case DissectStart::Ethernet:
+        return "Ethernet";
+    case DissectStart::Arp:
+        return "ARP";
+    case DissectStart::Ipv4:
+        return "IPv4";
+    case DissectStart::Tcp:
+        return "TCP";
+    case DissectStart::Udp:
+        return "UDP";
+    case DissectStart::Icmp:
+        return "ICMP";
+    }
+    return "?";
 }
 
 static void to_text(const DissectField& n, int depth, std::string& out) {

@@ -4,16 +4,21 @@
 // dispatch), NAPI (__napi_schedule, net_rx_action with its budget, napi_poll with the weight) and
 // net_tx_action for qdiscs scheduled on the output queue; the per-CPU backlog for lo (netif_rx ->
 // enqueue_to_backlog, process_backlog as the backlog's NAPI poll) and noqueue transmit for lo.
-// SIMPLIFICATION: one TX queue per device; no packet taps yet (ptype_all, dev_queue_xmit_nit: the
-// tcpdump issue); no RPS/RFS, no busy polling, no GRO; net_rx_action's time limit is virtual.
-// LINUX: the last matching protocol handler is called directly, not through deliver_skb (which only
-// serves taps and earlier handlers), as __netif_receive_skb_core/one_core do.
+// Packet taps: dev_add_pack puts ETH_P_ALL handlers on ptype_all (or a device's list); xmit_one
+// gives them a clone (dev_queue_xmit_nit) and __netif_receive_skb_core the received skb.
+// SIMPLIFICATION: one TX queue per device; no RPS/RFS, no busy polling, no GRO; net_rx_action's
+// time limit is virtual; protocol handlers (ptype_base) are plain functions, one per EtherType.
+// LINUX: the last matching handler is called directly, not through deliver_skb (which only serves
+// taps and earlier handlers), as __netif_receive_skb_core/one_core and dev_queue_xmit_nit do: with
+// one tap, a received frame reaches it through deliver_skb, an outgoing clone directly. A frame no
+// protocol handler wants is not an UNHANDLED_PROTO drop when a tap took it.
 #include <cstdio>
 
 #include "core/netdev/netdevice.h"
 #include "core/time/sim.h"
 #include "stack/core/dev.h"
 #include "stack/host.h"
+#include "stack/socket/af_packet.h"
 
 namespace skbscope {
 
@@ -28,7 +33,7 @@ static int netdev_start_xmit(Host& host, SkBuff* skb, NetDevice* dev) {
 
 static int xmit_one(Host& host, SkBuff* skb, NetDevice* dev) {
     TRACE_FUNC_NAMED(scope, host.sim(), xmit_one, skb);
-    // TODO(#4, packet taps): if (dev_nit_active(dev)) dev_queue_xmit_nit(skb, dev);
+    if (dev_nit_active(host, dev)) dev_queue_xmit_nit(host, skb, dev);
     int rc = netdev_start_xmit(host, skb, dev);
     scope.ret(rc);
     return rc;
@@ -86,6 +91,75 @@ void dev_open(Host& host, NetDevice* dev) {
     scope.ret(ok ? 0 : -EIO);
 }
 
+// ---- packet taps (ptype_all) ----
+
+static std::vector<PacketType*>* ptype_head(Host& host, const PacketType* pt) {
+    return pt->dev ? &host.dev_ptype_all[pt->dev] : &host.ptype_all;
+}
+
+void dev_add_pack(Host& host, PacketType* pt) {
+    TRACE_FUNC(host.sim(), dev_add_pack, nullptr, pt->type, pt->dev ? pt->dev->ifindex : 0);
+    auto* head = ptype_head(host, pt);
+    head->insert(head->begin(), pt); // list_add_rcu: at the head
+    host.note(std::string("packet tap added on ") + (pt->dev ? pt->dev->label + "'s ptype_all" : "ptype_all (every device)") +
+                  ": " + std::to_string(head->size()) + " there now",
+              Layer::Dev);
+}
+
+void dev_remove_pack(Host& host, PacketType* pt) {
+    TRACE_FUNC(host.sim(), dev_remove_pack, nullptr, pt->type, pt->dev ? pt->dev->ifindex : 0);
+    auto* head = ptype_head(host, pt);
+    std::erase(*head, pt);
+}
+
+bool dev_nit_active(Host& host, const NetDevice* dev) {
+    if (!host.ptype_all.empty()) return true;
+    auto it = host.dev_ptype_all.find(dev);
+    return it != host.dev_ptype_all.end() && !it->second.empty();
+}
+
+int deliver_skb(Host& host, SkBuff* skb, PacketType* pt, NetDevice* orig_dev) {
+    TRACE_FUNC_NAMED(scope, host.sim(), deliver_skb, skb, skb->users + 1);
+    ++skb->users; // refcount_inc(&skb->users)
+    int ret = pt->func(host, skb, skb->dev, pt, orig_dev);
+    scope.ret(ret);
+    return ret;
+}
+
+void dev_queue_xmit_nit(Host& host, SkBuff* skb, NetDevice* dev) {
+    TRACE_FUNC(host.sim(), dev_queue_xmit_nit, skb);
+    PacketType* pt_prev = nullptr;
+    SkBuff* skb2 = nullptr;
+    const bool was_cloned = skb->cloned;
+    std::vector<PacketType*> lists[2] = {host.ptype_all, {}};
+    if (auto it = host.dev_ptype_all.find(dev); it != host.dev_ptype_all.end()) lists[1] = it->second;
+    for (const auto& list : lists) {
+        for (PacketType* ptype : list) {
+            if (ptype->ignore_outgoing) continue;
+            if (ptype->af_packet_priv && ptype->af_packet_priv == skb->sk) continue; // skb_loop_sk
+            if (pt_prev) {
+                deliver_skb(host, skb2, pt_prev, skb->dev);
+                pt_prev = ptype;
+                continue;
+            }
+            skb2 = skb_clone(skb); // need to clone skb, done only once
+            skb_reset_mac_header(skb2);
+            if (skb2->network_header == kHdrUnset || skb2->network_header < skb2->data ||
+                skb2->network_header > skb2->tail) {
+                host.note("protocol " + std::to_string(skb2->protocol) + " is buggy, dev " + dev->name, Layer::Dev, skb2);
+                skb_reset_network_header(skb2);
+            }
+            skb2->transport_header = skb2->network_header;
+            skb2->pkt_type = PktType::Outgoing;
+            pt_prev = ptype;
+        }
+    }
+    if (pt_prev) pt_prev->func(host, skb2, skb->dev, pt_prev, skb->dev);
+    // LINUX: skb_cloned() is `cloned && dataref != 1`: once the taps have freed their clone (no
+    // filter matched) the data is the driver's alone again, so padding need not copy it.
+    if (!was_cloned && skb->dataref() == 1) skb->cloned = false;
+}
+
 // ---- receive ----
 
 static int __netif_receive_skb_core(Host& host, SkBuff* skb) {
@@ -93,8 +167,28 @@ static int __netif_receive_skb_core(Host& host, SkBuff* skb) {
     ++host.softnet_stat.processed;
     skb_reset_network_header(skb);
     if (skb->transport_header == kHdrUnset) skb_reset_transport_header(skb);
-    // TODO(#4, packet taps): ptype_all -> deliver_skb -> packet_rcv
+    NetDevice* orig_dev = skb->dev;
+    PacketType* pt_prev = nullptr;
+    int ret = NET_RX_DROP;
+    if (!host.ptype_all.empty() || !host.dev_ptype_all.empty()) {
+        std::vector<PacketType*> lists[2] = {host.ptype_all, {}};
+        if (auto d = host.dev_ptype_all.find(skb->dev); d != host.dev_ptype_all.end()) lists[1] = d->second;
+        for (const auto& list : lists)
+            for (PacketType* ptype : list) {
+                if (pt_prev) ret = deliver_skb(host, skb, pt_prev, orig_dev);
+                pt_prev = ptype;
+            }
+    }
     auto it = host.ptype_base.find(skb->protocol);
+    if (it != host.ptype_base.end() && pt_prev) {
+        ret = deliver_skb(host, skb, pt_prev, orig_dev); // the taps before the protocol's handler
+        pt_prev = nullptr;
+    }
+    if (it == host.ptype_base.end() && pt_prev) { // only taps want it: the last one gets our reference
+        ret = pt_prev->func(host, skb, skb->dev, pt_prev, orig_dev);
+        scope.ret(ret);
+        return ret;
+    }
     if (it == host.ptype_base.end()) {
         if (skb->dev) ++skb->dev->stats.rx_dropped;
         host.note("no handler for EtherType 0x" + [&] {
@@ -106,7 +200,7 @@ static int __netif_receive_skb_core(Host& host, SkBuff* skb) {
         scope.ret(NET_RX_DROP);
         return NET_RX_DROP;
     }
-    int ret = it->second(host, skb); // pt_prev->func: ip_rcv, arp_rcv
+    ret = it->second(host, skb); // pt_prev->func: ip_rcv, arp_rcv
     scope.ret(ret);
     return ret;
 }

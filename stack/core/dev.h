@@ -30,6 +30,7 @@ struct Qdisc {
     SkBuff* gso_skb = nullptr; // a packet the driver refused (dev_requeue_skb), sent first
     uint32_t qlen = 0;         // including gso_skb
     uint32_t backlog = 0;      // bytes
+    uint64_t drops = 0;        // qstats.drops: packets refused at enqueue (tc -s qdisc)
     bool running = false;      // qdisc_run_begin / qdisc_run_end
     bool scheduled = false;    // __QDISC_STATE_SCHED: on the output_queue
 };

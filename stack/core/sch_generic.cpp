@@ -4,7 +4,9 @@
 // __netif_schedule raising NET_TX_SOFTIRQ to finish later.
 // SIMPLIFICATION: one TX queue; no byte queue limits (BQL), no GSO segmentation, no validate_xmit_skb.
 // LINUX: pfifo_fast is lockless (TCQ_F_NOLOCK | TCQ_F_CAN_BYPASS): an empty qdisc sends directly;
-// each band holds txqueuelen packets (the limit is per band); the run loop's quota is dev_tx_weight (64).
+// each band holds txqueuelen packets (the limit is per band; ip link set DEV txqueuelen N, or a
+// scenario's txqueuelen); a full band drops with QDISC_DROP, counted in qstats.drops (a counter event);
+// the run loop's quota is dev_tx_weight (64).
 #include "core/netdev/netdevice.h"
 #include "core/time/sim.h"
 #include "stack/core/dev.h"
@@ -29,6 +31,8 @@ static int pfifo_fast_enqueue(Host& host, SkBuff* skb, Qdisc* q) {
         host.note("qdisc " + q->label + " band " + std::to_string(band) + " full (txqueuelen " +
                       std::to_string(q->dev->tx_queue_len) + ")", Layer::Qdisc, skb);
         ++q->dev->stats.tx_dropped;
+        ++q->drops; // qdisc_drop_cpu -> qdisc_qstats_cpu_drop
+        host.sim().rec().counter(q->label, "qdisc drops", static_cast<int64_t>(q->drops), Layer::Qdisc);
         kfree_skb_reason(skb, DropReason::QdiscDrop);
         scope.ret(NET_XMIT_DROP);
         return NET_XMIT_DROP;

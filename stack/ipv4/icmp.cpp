@@ -16,6 +16,7 @@
 #include "stack/host.h"
 #include "stack/ipv4/icmp.h"
 #include "stack/ipv4/ip.h"
+#include "stack/ipv4/tcp.h"
 #include "stack/ipv4/udp.h"
 
 namespace skbscope {
@@ -250,12 +251,7 @@ static void icmp_socket_deliver(Host& host, SkBuff* skb, uint8_t type, uint8_t c
     switch (iph[9]) {
     case wire::IpProto::Udp: __udp4_lib_err(host, skb, type, code, info); break;
     case wire::IpProto::Icmp: ping_err(host, skb, type, code, info); break;
-    case wire::IpProto::Tcp: {
-        TRACE_FUNC(host.sim(), tcp_v4_err, skb, type, code);
-        // SIMPLIFICATION: tcp_v4_err (PMTU update, soft errors, SYN_SENT abort) is not modelled.
-        host.note("tcp_v4_err: not modelled (the error is ignored)", Layer::Tcp, skb);
-        break;
-    }
+    case wire::IpProto::Tcp: tcp_v4_err(host, skb, type, code, info); break;
     default: break;
     }
 }

@@ -9,7 +9,9 @@
 // chains them on frag_list for ip_do_fragment's fast path); no corking across calls (MSG_MORE).
 // LINUX: ip_append_data reserves LL_RESERVED_SPACE (16 bytes) of headroom and skb_puts the IP and
 // transport headers with the data, so no skb_push happens for them; the Ethernet header is pushed
-// into that headroom. An unconnected socket's DF packets carry IP ID 0 (ip_select_ident).
+// into that headroom. An unconnected socket's DF packets carry IP ID 0 (ip_select_ident). A datagram
+// over the MTU with IP_PMTUDISC_DO fails with EMSGSIZE and, with IP_RECVERR, ip_local_error queues it
+// with the MTU; a pending sk_err fails the send in sock_alloc_send_skb.
 #include <cstring>
 
 #include "core/netdev/netdevice.h"
@@ -22,6 +24,7 @@
 #include "stack/host.h"
 #include "stack/ipv4/icmp.h"
 #include "stack/ipv4/ip.h"
+#include "stack/ipv4/ip_sockglue.h"
 #include "stack/netfilter/netfilter.h"
 #include "stack/socket/sock.h"
 
@@ -39,7 +42,7 @@ int ip_append_data(Host& host, Sock* sk, InetCork& cork, std::span<const uint8_t
     // maxnonfragsize: the MTU with IP_PMTUDISC_DO (ip_dont_fragment), else IP_MAX_MTU (fragments allowed).
     const uint32_t maxnonfragsize = (sk && sk->pmtudisc_do) ? cork.rt->mtu : 0xFFFF;
     if (length > maxnonfragsize - fragheaderlen) {
-        // TODO(#4, ICMP errors): ip_local_error(sk, EMSGSIZE, ..., mtu) for IP_RECVERR
+        if (sk) ip_local_error(host, sk, EMSGSIZE, cork.fl4.daddr, sk->inet_dport, cork.rt->mtu); // IP_RECVERR only
         host.note("datagram of " + std::to_string(length) + " bytes exceeds " +
                       (sk && sk->pmtudisc_do ? "the MTU " + std::to_string(cork.rt->mtu) + " with DF (IP_PMTUDISC_DO)"
                                              : std::string("65535 bytes")) + ": EMSGSIZE",
@@ -48,8 +51,21 @@ int ip_append_data(Host& host, Sock* sk, InetCork& cork, std::span<const uint8_t
         return -EMSGSIZE;
     }
     const uint32_t alloclen = fragheaderlen + length;
-    // sock_alloc_send_skb(sk, alloclen + hh_len + 15)
-    SkBuff* skb = alloc_skb(sim, alloclen + kHhLen + 15);
+    SkBuff* skb = nullptr;
+    if (sk && transhdrlen) {
+        // sock_alloc_send_skb(sk, alloclen + hh_len + 15) -> sock_alloc_send_pskb: a pending error
+        // (an ICMP error reported to the socket) fails the send, and is cleared by taking it.
+        TRACE_FUNC_NAMED(alloc, sim, sock_alloc_send_skb, nullptr, static_cast<int64_t>(alloclen + kHhLen + 15));
+        if (int err = sock_error(host, sk)) {
+            alloc.ret(err);
+            scope.ret(err);
+            return err;
+        }
+        skb = alloc_skb(sim, alloclen + kHhLen + 15);
+        alloc.ret(skb->id);
+    } else {
+        skb = alloc_skb(sim, alloclen + kHhLen + 15);
+    }
     skb->flow = sim.new_flow();
     skb->sk = sk;
     skb_reserve(skb, kHhLen);

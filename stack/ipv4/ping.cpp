@@ -2,7 +2,10 @@
 // them without privileges. The user writes the ICMP header and payload; the kernel puts the
 // socket's port in the echo identifier, computes the checksum and sends (ping_v4_sendmsg); echo
 // replies are matched back by identifier (ping_rcv -> ping_lookup -> ping_queue_rcv_skb).
-// SIMPLIFICATION: IPv4 only; no connect(); no IP_RECVERR error queue.
+// ICMP errors quoting one of our requests (ping_err): with IP_RECVERR, queued by ip_icmp_error and
+// reported in sk_err (the blocked recvmsg fails, then ping reads MSG_ERRQUEUE); without it, only a
+// hard error on a connected socket is reported. connect() is ip4_datagram_connect.
+// SIMPLIFICATION: IPv4 only; FRAG_NEEDED does not update a path MTU (ipv4_sk_update_pmtu).
 // LINUX: identifiers come from a rover starting at 1 (not random); the user's identifier is replaced.
 #include <cstring>
 
@@ -13,6 +16,8 @@
 #include "stack/host.h"
 #include "stack/ipv4/icmp.h"
 #include "stack/ipv4/ip.h"
+#include "stack/ipv4/ip_sockglue.h"
+#include "stack/ipv4/tcp.h" // TCP_ESTABLISHED, TCP_CLOSE (include/net/tcp_states.h)
 #include "stack/socket/sock.h"
 #include "stack/syscall/entry_64.h"
 
@@ -157,25 +162,55 @@ void ping_err(Host& host, SkBuff* skb, uint8_t type, uint8_t code, uint32_t info
     TRACE_FUNC(host.sim(), ping_err, skb, type, code);
     const uint8_t* iph = skb->data_ptr();
     const uint8_t* icmph = iph + (iph[0] & 0xfu) * 4u;
-    if (icmph[0] != wire::IcmpType::Echo) return;
+    if (icmph[0] != wire::IcmpType::Echo) return; // only errors about our echo requests
     uint16_t ident = static_cast<uint16_t>((icmph[4] << 8) | icmph[5]);
     uint16_t seq = static_cast<uint16_t>((icmph[6] << 8) | icmph[7]);
-    auto it = host.ping_table.find(ident); // ping_lookup by the quoted identifier
-    if (it == host.ping_table.end()) return;
-    Sock* sk = it->second;
+    Sock* sk = ping_lookup(host, skb, ident);
+    if (!sk) return;
+    int err = 0;
     bool harderr = false;
-    int err = icmp_err_errno(type, code, &harderr);
-    if (type == wire::IcmpType::DestUnreach && code == wire::IcmpCode::FragNeeded) err = EMSGSIZE;
-    (void)info;
-    // No IP_RECVERR and not connected: Linux reports nothing to the socket.
-    // SIMPLIFICATION: no error queue (MSG_ERRQUEUE), so ping prints no "From ... Time to live exceeded".
-    host.note(sk->label + ": icmp_seq " + std::to_string(seq) + " " + errno_name(err) +
-                  " not reported: no IP_RECVERR error queue",
-              Layer::Icmp, skb);
+    switch (type) {
+    case wire::IcmpType::DestUnreach:
+        if (code == wire::IcmpCode::FragNeeded) { // path MTU discovery
+            if (!sk->pmtudisc_want && !sk->pmtudisc_do) return; // IP_PMTUDISC_DONT
+            err = EMSGSIZE;
+            harderr = true;
+            break;
+        }
+        err = icmp_err_errno(type, code, &harderr);
+        break;
+    case 4: // ICMP_SOURCE_QUENCH: not a real error, but ping wants to see it
+    case 5: // ICMP_REDIRECT (ipv4_sk_redirect)
+        err = EREMOTEIO;
+        break;
+    case 12: // ICMP_PARAMETERPROB
+        err = EPROTO;
+        harderr = true;
+        break;
+    default: err = EHOSTUNREACH; // ICMP_TIME_EXCEEDED
+    }
+    if (!sk->recverr) {
+        if (!harderr || sk->sk_state != TCP_ESTABLISHED) {
+            host.note(sk->label + ": icmp_seq " + std::to_string(seq) + " " + errno_name(err) +
+                          " not reported: no IP_RECVERR" + (harderr ? " and not connected" : ""),
+                      Layer::Icmp, skb);
+            return;
+        }
+    } else {
+        ip_icmp_error(host, sk, skb, err, 0, info, icmph); // no remote port; the quoted echo header on
+    }
+    sk->sk_err = err;
+    host.note(sk->label + ": icmp_seq " + std::to_string(seq) + ": sk_err = " + errno_name(err), Layer::Icmp, skb);
+    sk_error_report(host, sk);
 }
 
 static void ping_recvmsg(Host& host, Task& task, Sock* sk, std::shared_ptr<SysCall> sc, SysRet ret) {
     task.frames.open(Fn::ping_recvmsg, nullptr, static_cast<int64_t>(sc->len));
+    if (sc->flags & MSG_ERRQUEUE) {
+        int r = ip_recv_error(host, sk, *sc);
+        task.frames.close(Fn::ping_recvmsg, r);
+        return ret(r);
+    }
     __skb_recv_datagram(host, task, sk, sc->flags, [&host, &task, sc, ret](SkBuff* skb, int err) {
         if (!skb) {
             task.frames.close(Fn::ping_recvmsg, err);
@@ -203,6 +238,7 @@ static void ping_close(Host& host, Sock* sk) {
     sk_common_release(host, sk);
 }
 
-const Proto ping_prot = {"PING", ping_get_port, ping_bind, ping_v4_sendmsg, ping_recvmsg, ping_close};
+const Proto ping_prot = {"PING", ping_get_port, ping_bind, ping_v4_sendmsg, ping_recvmsg, ping_close,
+                         ip4_datagram_connect, udp_disconnect};
 
 } // namespace skbscope

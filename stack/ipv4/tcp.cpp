@@ -121,7 +121,7 @@ void inet_csk_destroy_sock(Host& host, TcpSock* sk) {
     if (sk->destroyed) return;
     sk->destroyed = true;
     tcp_clear_xmit_timers(host, sk);
-    for (auto* q : {&sk->sk_write_queue, &sk->tcp_rtx_queue, &sk->out_of_order_queue}) {
+    for (auto* q : {&sk->sk_write_queue, &sk->tcp_rtx_queue, &sk->out_of_order_queue, &sk->sk_error_queue}) {
         for (SkBuff* s : *q) kfree_skb(s);
         q->clear();
     }

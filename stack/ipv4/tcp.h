@@ -146,9 +146,8 @@ struct RequestSock {
 
 // struct tcp_sock (with inet_connection_sock's icsk_* fields).
 struct TcpSock : Sock, TcpCongCtl {
-    int sk_state = TCP_CLOSE;
+    // sk_state, sk_err, sk_err_soft: in struct Sock (stack/socket/sock.h), TCP_CLOSE at first
     int sk_shutdown = 0;
-    int sk_err = 0;
     int sk_max_ack_backlog = 0;
     uint32_t sk_sndbuf = TCP_WMEM_DEFAULT;
     uint32_t sk_wmem_queued = 0;
@@ -280,6 +279,8 @@ void tcp_reset(Host& host, TcpSock* sk, SkBuff* skb);
 
 // ---- tcp_ipv4.c ----
 int tcp_v4_rcv(Host& host, SkBuff* skb);
+// tcp_v4_err: TCP's ICMP error handler (skb->data at the quoted IP header); 0 or -ENOENT.
+int tcp_v4_err(Host& host, SkBuff* skb, uint8_t type, uint8_t code, uint32_t info);
 int tcp_v4_connect(Host& host, TcpSock* sk, const SockAddrIn& addr);
 int tcp_v4_do_rcv(Host& host, TcpSock* sk, SkBuff* skb);
 void tcp_v4_send_check(Host& host, TcpSock* sk, SkBuff* skb);

@@ -588,6 +588,12 @@ bool tcp_validate_incoming(Host& host, TcpSock* sk, SkBuff* skb, const TcpOption
     }
     tcp_store_ts_recent(sk, skb, opt, host.sim().now());
     if (cb.tcp_flags & TcpFlags::Syn) {
+        // Simultaneous open: in SYN_RECV the peer's SYN-ACK (its SYN again, acking ours) passes.
+        if (sk->sk_state == TCP_SYN_RECV && (cb.tcp_flags & TcpFlags::Ack) && cb.seq + 1 == cb.end_seq &&
+            cb.seq + 1 == sk->rcv_nxt && cb.ack_seq == sk->snd_nxt) {
+            scope.ret(1);
+            return true;
+        }
         tcp_send_ack(host, sk); // tcp_send_challenge_ack
         kfree_skb_reason(skb, DropReason::TcpInvalidSyn);
         scope.ret(0);

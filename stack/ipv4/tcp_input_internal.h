@@ -18,5 +18,7 @@ void tcp_data_queue(Host& host, TcpSock* sk, SkBuff* skb);
 void tcp_ack_snd_check(Host& host, TcpSock* sk);
 void tcp_data_snd_check(Host& host, TcpSock* sk);
 bool tcp_validate_incoming(Host& host, TcpSock* sk, SkBuff* skb, const TcpOptionsReceived& opt);
+// Simultaneous open: our SYN again from the rtx queue, now with ACK (tcp_output.c).
+int tcp_send_synack(Host& host, TcpSock* sk);
 
 } // namespace skbscope

@@ -2,7 +2,8 @@
 // checks and the socket lookup (__inet_lookup_skb: established, then listener), tcp_v4_do_rcv,
 // active open (tcp_v4_connect), the server's SYN (tcp_v4_conn_request -> tcp_conn_request ->
 // tcp_v4_send_synack), the child at the end of the handshake (tcp_v4_syn_recv_sock), resets
-// (tcp_v4_send_reset), the checksum (tcp_v4_send_check) and the ISN (secure_tcp_seq).
+// (tcp_v4_send_reset), the checksum (tcp_v4_send_check), the ISN (secure_tcp_seq) and ICMP errors
+// (tcp_v4_err).
 // SIMPLIFICATION: no SYN cookies, no socket backlog (a user chain never holds the lock while the
 // softirq runs), TIME_WAIT is a full sock handled by tcp_rcv_state_process.
 // LINUX: a header shorter than 20 bytes or a doff beyond the segment is dropped as NOT_SPECIFIED
@@ -11,8 +12,11 @@
 #include "core/time/sim.h"
 #include "core/wire/bytes.h"
 #include "core/wire/checksum.h"
+#include "core/wire/icmp.h"
 #include "core/wire/ipv4.h"
 #include "stack/host.h"
+#include "stack/ipv4/icmp.h"
+#include "stack/ipv4/ip_sockglue.h"
 #include "stack/ipv4/tcp.h"
 
 namespace skbscope {
@@ -105,6 +109,76 @@ void inet_unhash(Host& host, TcpSock* sk) {
     std::erase(host.tcp_ehash, sk);
     for (auto it = host.tcp_lhash.begin(); it != host.tcp_lhash.end();)
         it = it->second == sk ? host.tcp_lhash.erase(it) : std::next(it);
+}
+
+// ---- ICMP errors ----
+
+// tcp_v4_err: an ICMP error quoting one of our segments (skb->data at the quoted IP header, the IP
+// header and 8 bytes of TCP pulled). Found by the quoted 4-tuple; ignored unless the quoted sequence
+// number is in flight. In SYN_SENT/SYN_RECV every error aborts the connect (sk_err, tcp_done); once
+// connected it is kept in sk_err_soft (reported if the connection times out), or reported at once
+// with IP_RECVERR.
+// SIMPLIFICATION: FRAG_NEEDED records the MTU only (tcp_v4_mtu_reduced's tcp_sync_mss and
+// tcp_simple_retransmit are not modelled); no RFC 6069 RTO revert (tcp_ld_RTO_revert); an error
+// for a request sock (tcp_req_err) or a TIME_WAIT sock is ignored.
+int tcp_v4_err(Host& host, SkBuff* skb, uint8_t type, uint8_t code, uint32_t info) {
+    TRACE_FUNC_NAMED(scope, host.sim(), tcp_v4_err, skb, type, code);
+    const uint8_t* iph = skb->data_ptr();
+    const uint8_t* th = iph + (iph[0] & 0xfu) * 4u;
+    auto saddr = Ipv4Addr::from_bytes(std::span<const uint8_t>(iph + 12, 4)); // ours
+    auto daddr = Ipv4Addr::from_bytes(std::span<const uint8_t>(iph + 16, 4));
+    uint16_t sport = wire::get_be16(std::span<const uint8_t>(th, 8), 0);
+    uint16_t dport = wire::get_be16(std::span<const uint8_t>(th, 8), 2);
+    uint32_t seq = wire::get_be32(std::span<const uint8_t>(th, 8), 4);
+    RequestSock* req = nullptr;
+    TcpSock* sk = __inet_lookup_established(host, daddr, dport, saddr, sport, &req);
+    if (!sk) {
+        host.note(req ? "ICMP error for a request sock: ignored (tcp_req_err not modelled)"
+                      : "no TCP socket for the quoted segment (ICMP_MIB_INERRORS)",
+                  Layer::Tcp, skb);
+        scope.ret(req ? 0 : -ENOENT);
+        return req ? 0 : -ENOENT;
+    }
+    auto out = [&](const std::string& why) {
+        if (!why.empty()) host.note(sk->label + ": " + why, Layer::Tcp, skb);
+        scope.ret(0);
+        return 0;
+    };
+    if (sk->sk_state == TCP_TIME_WAIT || sk->sk_state == TCP_CLOSE) return out("ICMP error ignored in this state");
+    if (sk->sk_state != TCP_LISTEN && !between(seq, sk->snd_una, sk->snd_nxt))
+        return out("quoted seq " + std::to_string(seq) + " not in flight: ignored (LINUX_MIB_OUTOFWINDOWICMPS)");
+    int err = 0;
+    switch (type) {
+    case wire::IcmpType::DestUnreach:
+        if (code > 15) return out(""); // NR_ICMP_UNREACH
+        if (code == wire::IcmpCode::FragNeeded) { // PMTU discovery (RFC 1191)
+            if (sk->sk_state == TCP_LISTEN) return out("");
+            return out("path MTU " + std::to_string(info) + " (mtu_info; tcp_v4_mtu_reduced not modelled)");
+        }
+        {
+            bool harderr = false;
+            err = icmp_err_errno(type, code, &harderr);
+        }
+        break;
+    case wire::IcmpType::TimeExceeded: err = EHOSTUNREACH; break;
+    case 12: err = EPROTO; break; // ICMP_PARAMETERPROB
+    default: return out(""); // SOURCE_QUENCH, REDIRECT (not modelled)
+    }
+    if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV) {
+        ip_icmp_error(host, sk, skb, err, dport, info, th); // IP_RECVERR only
+        sk->sk_err = err; // the socket is never owned by the user here (no backlog)
+        host.note(sk->label + ": " + errno_name(err) + " during the handshake: the connect fails", Layer::Tcp, skb);
+        sk_error_report(host, sk);
+        tcp_done(host, sk);
+        return out("");
+    }
+    if (sk->recverr) {
+        sk->sk_err = err;
+        sk_error_report(host, sk);
+        return out("sk_err = " + errno_name(err) + " (IP_RECVERR)");
+    }
+    sk->sk_err_soft = err; // only an error on timeout
+    return out("soft error " + errno_name(err) + " kept in sk_err_soft (reported if the connection times out)");
 }
 
 // ---- resets ----
@@ -307,6 +381,8 @@ TcpSock* tcp_v4_syn_recv_sock(Host& host, TcpSock* listener, SkBuff* skb, Reques
         nsk->sk_sndbuf = listener->sk_sndbuf;
         nsk->nodelay = listener->nodelay;
         nsk->icsk_ca_ops = listener->icsk_ca_ops;
+        // inet_csk_clone_lock -> inet_sk_set_state: the child is born in SYN_RECV, a traced change
+        sim.rec().tcp_state(nsk->label, TCP_CLOSE, TCP_SYN_RECV);
         nsk->sk_state = TCP_SYN_RECV;
         nsk->irs = req->rcv_isn;
         nsk->rcv_wup = nsk->copied_seq = nsk->rcv_nxt = req->rcv_isn + 1;

@@ -10,6 +10,7 @@
 #include "core/wire/ipv4.h"
 #include "stack/host.h"
 #include "stack/ipv4/tcp.h"
+#include "stack/ipv4/tcp_input_internal.h"
 
 namespace skbscope {
 
@@ -330,6 +331,19 @@ int tcp_connect(Host& host, TcpSock* sk) {
     tcp_counters(host, sk);
     scope.ret(0);
     return 0;
+}
+
+int tcp_send_synack(Host& host, TcpSock* sk) {
+    TRACE_FUNC_NAMED(scope, host.sim(), tcp_send_synack);
+    if (sk->tcp_rtx_queue.empty() || !(TCP_SKB_CB(sk->tcp_rtx_queue.front()).tcp_flags & TcpFlags::Syn)) {
+        scope.ret(-EFAULT); // "tcp_send_synack: wrong queue state"
+        return -EFAULT;
+    }
+    SkBuff* skb = sk->tcp_rtx_queue.front();
+    TCP_SKB_CB(skb).tcp_flags |= TcpFlags::Ack;
+    int err = tcp_transmit_skb(host, sk, skb, true);
+    scope.ret(err);
+    return err;
 }
 
 SkBuff* tcp_make_synack(Host& host, TcpSock* listener, RequestSock* req) {

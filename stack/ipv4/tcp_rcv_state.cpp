@@ -101,8 +101,48 @@ static int tcp_rcv_synsent_state_process(Host& host, TcpSock* sk, SkBuff* skb, c
         scope.ret(-1);
         return -1;
     }
-    // SIMPLIFICATION: no simultaneous open
-    kfree_skb_reason(skb, (cb.tcp_flags & TcpFlags::Rst) ? DropReason::TcpReset : DropReason::TcpFlags);
+    if (cb.tcp_flags & TcpFlags::Rst) {
+        kfree_skb_reason(skb, DropReason::TcpReset); // discard_and_undo: a RST without ACK
+        scope.ret(0);
+        return 0;
+    }
+    if (cb.tcp_flags & TcpFlags::Syn) {
+        // A SYN without ACK: simultaneous open, the two SYNs crossed (or a connect to itself).
+        // Linux moves to SYN_RECV in the socket itself (no request sock) and answers with its own
+        // SYN again, now carrying an ACK of the peer's (tcp_send_synack).
+        tcp_set_state(host, sk, TCP_SYN_RECV);
+        sk->sack_ok = opt.sack_ok;
+        sk->wscale_ok = opt.wscale_ok;
+        if (sk->wscale_ok) sk->snd_wscale = opt.snd_wscale;
+        else sk->snd_wscale = sk->rcv_wscale = 0;
+        sk->tstamp_ok = opt.saw_tstamp;
+        if (sk->tstamp_ok) {
+            sk->tcp_header_len = 20 + 12;
+            sk->ts_recent = opt.rcv_tsval;
+            sk->ts_recent_stamp = sim.now();
+        } else {
+            sk->tcp_header_len = 20;
+        }
+        sk->irs = cb.seq;
+        sk->rcv_nxt = cb.seq + 1;
+        sk->copied_seq = sk->rcv_nxt;
+        sk->rcv_wup = cb.seq + 1;
+        sk->snd_wnd = tcp_raw_window(skb); // RFC 7323: never scaled on a SYN
+        sk->snd_wl1 = cb.seq;
+        sk->max_window = sk->snd_wnd;
+        if (opt.mss_clamp) sk->mss_clamp = opt.mss_clamp;
+        uint32_t pmtu = sk->sk_dst ? sk->sk_dst->mtu : 1500;
+        sk->mss_cache = std::min<uint32_t>(pmtu - 40, sk->mss_clamp) - (sk->tcp_header_len - 20); // tcp_sync_mss
+        uint32_t hint = std::min<uint32_t>(sk->advmss, sk->mss_cache); // tcp_initialize_rcv_mss
+        hint = std::min<uint32_t>(hint, sk->rcv_wnd / 2);
+        hint = std::min<uint32_t>(hint, TCP_MSS_DEFAULT);
+        sk->rcv_mss = std::max<uint32_t>(hint, 88);
+        tcp_send_synack(host, sk);
+        consume_skb(skb);
+        scope.ret(0);
+        return 0;
+    }
+    kfree_skb_reason(skb, DropReason::TcpFlags); // neither ACK, RST nor SYN
     scope.ret(0);
     return 0;
 }
@@ -172,6 +212,12 @@ int tcp_rcv_state_process(Host& host, TcpSock* sk, SkBuff* skb) {
     }
     switch (sk->sk_state) {
     case TCP_SYN_RECV:
+        if (!sk->parent) {
+            // Simultaneous open (not a child of a listener): tcp_try_undo_spurious_syn, no
+            // request sock to graduate from.
+            sk->retrans_stamp = 0;
+            sk->copied_seq = sk->rcv_nxt;
+        }
         sk->snd_wnd = static_cast<uint32_t>(tcp_raw_window(skb)) << sk->snd_wscale;
         sk->snd_wl1 = cb.seq;
         tcp_set_state(host, sk, TCP_ESTABLISHED);

@@ -43,9 +43,9 @@ static void tcp_retransmit_timer(Host& host, TcpSock* sk) {
     if (!sk->packets_out || sk->tcp_rtx_queue.empty()) return;
     int limit = (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV) ? TCP_SYN_RETRIES : TCP_RETR2;
     if (sk->icsk_retransmits >= limit) {
-        // tcp_write_err
-        sk->sk_err = ETIMEDOUT;
-        host.note(sk->label + ": too many retransmissions: ETIMEDOUT", Layer::Tcp);
+        // tcp_write_err: a soft ICMP error seen on the way (tcp_v4_err) explains the timeout
+        sk->sk_err = sk->sk_err_soft ? sk->sk_err_soft : ETIMEDOUT;
+        host.note(sk->label + ": too many retransmissions: " + errno_name(sk->sk_err), Layer::Tcp);
         tcp_done(host, sk);
         return;
     }

@@ -1,9 +1,12 @@
 // UDP (net/ipv4/udp.c): ports (udp_v4_get_port), sending (udp_sendmsg -> ip_route_output_flow,
 // ip_make_skb -> udp_send_skb -> ip_send_skb), receiving (udp_rcv -> __udp4_lib_rcv ->
 // __udp4_lib_lookup -> udp_unicast_rcv_skb -> udp_queue_rcv_skb -> __udp_enqueue_schedule_skb ->
-// sk_data_ready) and udp_recvmsg.
-// SIMPLIFICATION: no connect(), no multicast/broadcast fan-out, no UDP-Lite, no GSO/GRO, no
-// SO_REUSEADDR/SO_REUSEPORT; ephemeral ports are probed linearly from a random start.
+// sk_data_ready) and udp_recvmsg; ICMP errors (__udp4_lib_err): a hard error on a connected socket,
+// or any error with IP_RECVERR (then also queued by ip_icmp_error), becomes sk_err and wakes the
+// reader; recvmsg(MSG_ERRQUEUE) reads the queue (ip_recv_error). connect(): net/ipv4/datagram.c.
+// SIMPLIFICATION: no multicast/broadcast fan-out, no UDP-Lite, no GSO/GRO, no SO_REUSEADDR/
+// SO_REUSEPORT; ephemeral ports are probed linearly from a random start; FRAG_NEEDED does not
+// update a path MTU (ipv4_sk_update_pmtu).
 // LINUX: the checksum is verified lazily (udp_lib_checksum_complete inside udp_queue_rcv_skb, or
 // before NO_SOCKET); a computed checksum of 0 goes out as 0xffff; the ephemeral range is 32768-60999.
 #include "core/netdev/netdevice.h"
@@ -16,6 +19,8 @@
 #include "stack/host.h"
 #include "stack/ipv4/icmp.h"
 #include "stack/ipv4/ip.h"
+#include "stack/ipv4/ip_sockglue.h"
+#include "stack/ipv4/tcp.h" // TCP_ESTABLISHED, TCP_CLOSE (include/net/tcp_states.h)
 #include "stack/ipv4/udp.h"
 #include "stack/socket/sock.h"
 #include "stack/syscall/entry_64.h"
@@ -188,9 +193,17 @@ static Sock* __udp4_lib_lookup(Host& host, Ipv4Addr saddr, uint16_t sport, Ipv4A
     auto [b, e] = host.udp_table.equal_range(dport);
     for (auto it = b; it != e; ++it) {
         Sock* sk = it->second;
-        int score = 0; // compute_score: an exact local address beats a wildcard
+        int score = 0; // compute_score: each exact match (local address, peer address, peer port) scores
         if (!sk->inet_rcv_saddr.is_any()) {
             if (sk->inet_rcv_saddr != daddr) continue;
+            score += 4;
+        }
+        if (!sk->inet_daddr.is_any()) { // connected: only its peer's datagrams
+            if (sk->inet_daddr != saddr) continue;
+            score += 4;
+        }
+        if (sk->inet_dport) {
+            if (sk->inet_dport != sport) continue;
             score += 4;
         }
         if (score > best_score) {
@@ -246,19 +259,51 @@ void __udp4_lib_err(Host& host, SkBuff* skb, uint8_t type, uint8_t code, uint32_
     uint16_t dport = static_cast<uint16_t>((uh[2] << 8) | uh[3]);
     Sock* sk = __udp4_lib_lookup(host, daddr, dport, saddr, sport);
     if (!sk) {
-        scope.ret(-ENOENT); // ICMP_MIB_INERRORS
+        host.note("no UDP socket for the quoted datagram (ICMP_MIB_INERRORS)", Layer::Udp, skb);
+        scope.ret(-ENOENT);
         return;
     }
+    int err = 0;
     bool harderr = false;
-    int err = icmp_err_errno(type, code, &harderr);
-    if (type == wire::IcmpType::DestUnreach && code == wire::IcmpCode::FragNeeded)
-        host.note(sk->label + ": path MTU " + std::to_string(info) + " (ipv4_sk_update_pmtu not modelled)",
-                  Layer::Udp, skb);
-    // No IP_RECVERR: only a hard error on a connected socket becomes sk_err.
-    // SIMPLIFICATION: UDP sockets cannot connect() here, so the error is never reported.
-    host.note(sk->label + ": " + errno_name(err) + (harderr ? " (hard)" : " (soft)") +
-                  " not reported: the socket is not connected and has no IP_RECVERR",
-              Layer::Udp, skb);
+    switch (type) {
+    case wire::IcmpType::DestUnreach:
+        if (code == wire::IcmpCode::FragNeeded) { // path MTU discovery
+            if (!sk->pmtudisc_want && !sk->pmtudisc_do) { // IP_PMTUDISC_DONT
+                scope.ret(0);
+                return;
+            }
+            err = EMSGSIZE;
+            harderr = true;
+            break;
+        }
+        err = icmp_err_errno(type, code, &harderr);
+        break;
+    case 4: // ICMP_SOURCE_QUENCH
+    case 5: // ICMP_REDIRECT (ipv4_sk_redirect)
+        scope.ret(0);
+        return;
+    case 12: // ICMP_PARAMETERPROB
+        err = EPROTO;
+        harderr = true;
+        break;
+    default: err = EHOSTUNREACH; // ICMP_TIME_EXCEEDED
+    }
+    // RFC 1122 4.1.3.3: without IP_RECVERR only a hard error on a connected socket is reported.
+    if (!sk->recverr) {
+        if (!harderr || sk->sk_state != TCP_ESTABLISHED) {
+            host.note(sk->label + ": " + errno_name(err) + (harderr ? " (hard)" : " (soft)") + " not reported: " +
+                          (harderr ? "the socket is not connected" : "a soft error") + " and has no IP_RECVERR",
+                      Layer::Udp, skb);
+            scope.ret(0);
+            return;
+        }
+    } else {
+        ip_icmp_error(host, sk, skb, err, dport, info, uh + wire::UDP_HDR_LEN);
+    }
+    sk->sk_err = err;
+    host.note(sk->label + ": sk_err = " + errno_name(err) + ": the next call on the socket fails with it", Layer::Udp,
+              skb);
+    sk_error_report(host, sk);
     scope.ret(0);
 }
 
@@ -271,6 +316,11 @@ int udp_rcv(Host& host, SkBuff* skb) {
 
 static void udp_recvmsg(Host& host, Task& task, Sock* sk, std::shared_ptr<SysCall> sc, SysRet ret) {
     task.frames.open(Fn::udp_recvmsg, nullptr, static_cast<int64_t>(sc->len));
+    if (sc->flags & MSG_ERRQUEUE) {
+        int r = ip_recv_error(host, sk, *sc);
+        task.frames.close(Fn::udp_recvmsg, r);
+        return ret(r);
+    }
     __skb_recv_datagram(host, task, sk, sc->flags, [&host, &task, sk, sc, ret](SkBuff* skb, int err) {
         if (!skb) {
             task.frames.close(Fn::udp_recvmsg, err);
@@ -307,6 +357,7 @@ static void udp_lib_close(Host& host, Sock* sk) {
     sk_common_release(host, sk);
 }
 
-const Proto udp_prot = {"UDP", udp_v4_get_port, nullptr, udp_sendmsg, udp_recvmsg, udp_lib_close};
+const Proto udp_prot = {"UDP", udp_v4_get_port, nullptr, udp_sendmsg, udp_recvmsg, udp_lib_close,
+                        ip4_datagram_connect, udp_disconnect};
 
 } // namespace skbscope

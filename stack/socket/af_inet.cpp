@@ -2,7 +2,8 @@
 // address and reserves the port, inet_sendmsg autobinds then calls the protocol, inet_recvmsg and
 // inet_release hand over to it.
 // The stream operations (inet_listen, inet_stream_connect with inet_wait_for_connect, inet_accept,
-// inet_shutdown) hand over to TCP.
+// inet_shutdown) hand over to TCP; inet_dgram_connect hands a datagram socket's connect to the
+// protocol (ip4_datagram_connect, or disconnect for AF_UNSPEC).
 // SIMPLIFICATION: no raw sockets; ping sockets are allowed for every group (as systemd
 // sets net.ipv4.ping_group_range; the kernel's default "1 0" would refuse them with EACCES).
 #include "core/time/sim.h"
@@ -76,6 +77,23 @@ int inet_bind(Host& host, Socket* sock, const SockAddrIn& addr) {
             sk->inet_rcv_saddr = {};
             err = -EADDRINUSE;
         }
+    }
+    scope.ret(err);
+    return err;
+}
+
+int inet_dgram_connect(Host& host, Socket* sock, const SockAddrIn& addr) {
+    TRACE_FUNC_NAMED(scope, host.sim(), inet_dgram_connect, nullptr, addr.addr.value, addr.port);
+    Sock* sk = sock->sk.get();
+    int err;
+    if (addr.family == AF_UNSPEC) {
+        err = sk->sk_prot->disconnect ? sk->sk_prot->disconnect(host, sk) : -EOPNOTSUPP;
+    } else if (!sk->sk_prot->connect) {
+        err = -EOPNOTSUPP;
+    } else if (!sk->inet_num && inet_autobind(host, sk)) {
+        err = -EAGAIN;
+    } else {
+        err = sk->sk_prot->connect(host, sk, addr);
     }
     scope.ret(err);
     return err;

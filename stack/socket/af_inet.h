@@ -16,6 +16,9 @@ int inet_bind(Host& host, Socket* sock, const SockAddrIn& addr);
 int64_t inet_sendmsg(Host& host, Socket* sock, SysCall& sc);
 void inet_recvmsg(Host& host, Task& task, Socket* sock, std::shared_ptr<SysCall> sc, SysRet ret);
 int inet_release(Host& host, Socket* sock);
+// inet_dgram_connect: a datagram socket's connect (autobind, then sk_prot->connect; AF_UNSPEC:
+// sk_prot->disconnect). 0 or -errno.
+int inet_dgram_connect(Host& host, Socket* sock, const SockAddrIn& addr);
 // inet_autobind: an ephemeral port through sk_prot->get_port(sk, 0).
 int inet_autobind(Host& host, Sock* sk);
 

@@ -2,7 +2,9 @@
 // sk_receive_queue or sleeps in __skb_wait_for_more_packets until sk_data_ready wakes the task or
 // the receive timeout (SO_RCVTIMEO) expires; skb_copy_datagram_iter copies to the user's buffer.
 // The frames of a sleeping call stay open (Task::frames), so its slices cover the sleep.
-// SIMPLIFICATION: no MSG_PEEK, no signals (a sleep ends only by data or timeout), no error queue.
+// A pending error (sk_err, set by an ICMP error) is taken by sock_error before the queue is looked
+// at, and ends a sleep: sk_error_report wakes the sleeper, which returns -err.
+// SIMPLIFICATION: no MSG_PEEK, no signals (a sleep ends only by data, an error or timeout).
 // LINUX: after a timeout the queue is tried once more before EAGAIN, as the do/while loop does.
 #include "core/time/sim.h"
 #include "stack/host.h"
@@ -42,6 +44,11 @@ void wait_for_more_packets(Host& host, Task& task, Sock* sk, int flags, TimeNs d
 }
 
 void try_recv(Host& host, Task& task, Sock* sk, int flags, TimeNs deadline, bool timed_out, RecvDone done) {
+    if (int err = sock_error(host, sk)) { // __skb_try_recv_datagram: the error first
+        task.frames.close(Fn::__skb_recv_datagram, err);
+        done(nullptr, err);
+        return;
+    }
     if (SkBuff* skb = sk_receive_queue_dequeue(host, sk)) {
         task.frames.close(Fn::__skb_recv_datagram, skb->len);
         done(skb, 0);
@@ -76,6 +83,7 @@ uint32_t datagram_poll(Host& host, Sock* sk) {
     TRACE_FUNC_NAMED(scope, host.sim(), datagram_poll);
     uint32_t mask = 0x004 | 0x100 | 0x200; // EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND (sock_writeable)
     if (!sk->sk_receive_queue.empty()) mask |= 0x001 | 0x040; // EPOLLIN | EPOLLRDNORM
+    if (sk->sk_err || !sk->sk_error_queue.empty()) mask |= 0x008; // EPOLLERR
     scope.ret(mask);
     return mask;
 }

@@ -1,6 +1,8 @@
 // struct sock's life and its receive side (net/core/sock.c): sk_alloc, sock_init_data, the receive
 // queue with its buffer accounting, sk_data_ready = sock_def_readable waking sleepers through
-// __wake_up_sync_key, and sk_common_release.
+// __wake_up_sync_key, and sk_common_release. Errors: sock_error, sk_error_report =
+// sock_def_error_report, and the error queue (sock_queue_err_skb, sock_dequeue_err_skb in
+// net/core/skbuff.c) that IP_RECVERR fills.
 // SIMPLIFICATION: no socket lock or backlog; the wait queue holds tasks, or ep_poll_callback entries.
 // LINUX: sock_queue_rcv_skb refuses when sk_rmem_alloc >= sk_rcvbuf; UDP's own enqueue only when it
 // is already above (rmem > rcvbuf), so one datagram may overshoot the limit.
@@ -102,9 +104,70 @@ int sock_queue_rcv_skb(Host& host, Sock* sk, SkBuff* skb) {
     return 0;
 }
 
+static void err_queue_event(Host& host, Sock* sk, QueueOp op, const SkBuff* skb) {
+    host.sim().rec().queue("sk_error_queue", sk->label, op, static_cast<int64_t>(sk->sk_error_queue.size()),
+                           sk->sk_rmem_alloc, skb, Layer::Socket);
+}
+
+int sock_error(Host& host, Sock* sk) {
+    if (!sk->sk_err) return 0; // the lockless READ_ONCE fast path: nothing to trace
+    TRACE_FUNC_NAMED(scope, host.sim(), sock_error, nullptr, sk->sk_err);
+    int err = sk->sk_err;
+    sk->sk_err = 0; // xchg(&sk->sk_err, 0)
+    host.note(sk->label + ": pending error " + errno_name(err) + " taken (sk_err cleared)", Layer::Socket);
+    scope.ret(-err);
+    return -err;
+}
+
+static void sock_def_error_report(Host& host, Sock* sk) {
+    TRACE_FUNC(host.sim(), sock_def_error_report, nullptr, sk->sk_err);
+    if (!sk->sk_wq.empty()) __wake_up_sync_key(host, sk); // wake_up_interruptible_poll(EPOLLERR)
+}
+
+void sk_error_report(Host& host, Sock* sk) {
+    TRACE_FUNC(host.sim(), sk_error_report, nullptr, sk->sk_err);
+    sock_def_error_report(host, sk); // sk->sk_error_report
+}
+
+int sock_queue_err_skb(Host& host, Sock* sk, SkBuff* skb) {
+    TRACE_FUNC_NAMED(scope, host.sim(), sock_queue_err_skb, skb);
+    if (sk->sk_rmem_alloc + skb->truesize >= sk->sk_rcvbuf) {
+        scope.ret(-ENOMEM);
+        return -ENOMEM;
+    }
+    skb->sk = sk; // skb_set_owner_r
+    sk->sk_rmem_alloc += skb->truesize;
+    sk->sk_error_queue.push_back(skb);
+    err_queue_event(host, sk, QueueOp::Enqueue, skb);
+    if (!sk->dead) sk_error_report(host, sk);
+    return 0;
+}
+
+SkBuff* sock_dequeue_err_skb(Host& host, Sock* sk) {
+    if (sk->sk_error_queue.empty()) return nullptr;
+    TRACE_FUNC(host.sim(), sock_dequeue_err_skb);
+    SkBuff* skb = sk->sk_error_queue.front();
+    sk->sk_error_queue.pop_front();
+    sk->sk_rmem_alloc -= std::min(sk->sk_rmem_alloc, skb->truesize);
+    err_queue_event(host, sk, QueueOp::Dequeue, skb);
+    auto is_icmp = [](SkBuff* s) { return SKB_EXT_ERR(s).ee.ee_origin == SO_EE_ORIGIN_ICMP; };
+    SkBuff* next = sk->sk_error_queue.empty() ? nullptr : sk->sk_error_queue.front();
+    bool icmp_next = next && is_icmp(next);
+    if (icmp_next) sk->sk_err = static_cast<int>(SKB_EXT_ERR(next).ee.ee_errno);
+    if (is_icmp(skb) && !icmp_next) sk->sk_err = 0;
+    if (next) sk_error_report(host, sk);
+    return skb;
+}
+
 void sk_common_release(Host& host, Sock* sk) {
     TRACE_FUNC(host.sim(), sk_common_release);
     sk->dead = true;
+    if (!sk->sk_error_queue.empty()) {
+        auto q = std::move(sk->sk_error_queue);
+        sk->sk_error_queue.clear();
+        err_queue_event(host, sk, QueueOp::Purge, nullptr);
+        for (SkBuff* skb : q) kfree_skb_reason(skb, DropReason::NotSpecified); // skb_queue_purge
+    }
     if (!sk->sk_receive_queue.empty()) {
         auto q = std::move(sk->sk_receive_queue);
         sk->sk_receive_queue.clear();

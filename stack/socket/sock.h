@@ -1,5 +1,6 @@
 // struct socket and struct sock (include/linux/net.h, include/net/sock.h, include/net/inet_sock.h),
-// reduced to what UDP and ping sockets use, plus the protocol's operations (struct proto).
+// reduced to what UDP and ping sockets use, plus the protocol's operations (struct proto), and the
+// socket's errors: sk_err / sk_err_soft and the error queue of IP_RECVERR (include/linux/errqueue.h).
 // SIMPLIFICATION: no socket locking, no backlog, no memory accounting beyond sk_rmem_alloc.
 #pragma once
 #include <cstdint>
@@ -35,6 +36,9 @@ struct Proto {
     void (*recvmsg)(Host& host, Task& task, Sock* sk, std::shared_ptr<SysCall> sc, SysRet ret);
     // close: the protocol's part of inet_release (udp_lib_close, ping_close).
     void (*close)(Host& host, Sock* sk);
+    // connect / disconnect of a datagram socket (ip4_datagram_connect, udp_disconnect); 0 or -errno.
+    int (*connect)(Host& host, Sock* sk, const SockAddrIn& addr) = nullptr;
+    int (*disconnect)(Host& host, Sock* sk) = nullptr;
 };
 
 // A task sleeping on the socket's wait queue (wait_queue_entry).
@@ -49,8 +53,10 @@ struct SockWaiter {
 };
 
 struct Sock {
+    virtual ~Sock() = default; // a PacketSock is deleted through its Sock (SockDeleter)
     Host* host = nullptr;
     const Proto* sk_prot = nullptr;
+    int sk_family = AF_INET; // AF_INET, or AF_PACKET (a PacketSock)
     int sk_type = SOCK_DGRAM;
     int sk_protocol = 0;
     std::string label; // "A:sock 3", the instance name of its queues
@@ -58,14 +64,19 @@ struct Sock {
     // inet_sock
     wire::Ipv4Addr inet_rcv_saddr; // bound local address (0 = any)
     uint16_t inet_num = 0;         // local port (ping: the echo identifier), host order
-    wire::Ipv4Addr inet_daddr;     // connected peer (unused in this slice)
+    wire::Ipv4Addr inet_daddr;     // connected peer (connect(); 0 = not connected)
     uint16_t inet_dport = 0;
-    uint8_t uc_ttl = 64;           // net.ipv4.ip_default_ttl
+    uint8_t uc_ttl = 64;           // net.ipv4.ip_default_ttl (IP_TTL)
+    bool recverr = false;          // IP_RECVERR: errors are queued on sk_error_queue, soft ones reported
     bool pmtudisc_want = true;     // IP_PMTUDISC_WANT: set DF when the packet fits the MTU
     bool pmtudisc_do = false;      // IP_PMTUDISC_DO: always DF, EMSGSIZE over the MTU (IP_MTU_DISCOVER)
     uint16_t inet_id = 0;
 
     // sock
+    int sk_state = 7;              // TCP_CLOSE; a connected datagram socket is TCP_ESTABLISHED (1)
+    int sk_err = 0;                // the pending error, taken (and cleared) by sock_error
+    int sk_err_soft = 0;           // an error kept for later (a TCP timeout reports it)
+    std::deque<SkBuff*> sk_error_queue; // sock_exterr_skb's for MSG_ERRQUEUE (IP_RECVERR)
     std::deque<SkBuff*> sk_receive_queue;
     uint32_t sk_rmem_alloc = 0;
     uint32_t sk_rcvbuf = 212992;   // net.core.rmem_default
@@ -112,12 +123,33 @@ SkBuff* sk_receive_queue_dequeue(Host& host, Sock* sk);
 // Adds a sleeper (returns its id) / removes one without waking it.
 uint64_t sk_add_waiter(Sock* sk, SockWaiter w);
 bool sk_remove_waiter(Sock* sk, uint64_t id, SockWaiter* out = nullptr);
-// sk_common_release: unhash (done by the protocol's close), purge the receive queue, mark dead.
+// sk_common_release: unhash (done by the protocol's close), purge the receive and error queues, mark dead.
 void sk_common_release(Host& host, Sock* sk);
+
+// ---- errors (include/net/sock.h, net/core/skbuff.c, include/linux/errqueue.h) ----
+// struct sock_exterr_skb: an error skb's control block (SKB_EXT_ERR), after the IPCB it keeps.
+struct SockExterrSkb {
+    uint8_t header[24];      // struct inet_skb_parm (IPCB), untouched
+    SockExtendedErr ee;
+    uint16_t addr_offset = 0; // from the network header to the address msg_name reports
+    uint16_t port = 0;        // host order
+};
+static_assert(sizeof(SockExterrSkb) <= sizeof(SkBuff::cb));
+inline SockExterrSkb& SKB_EXT_ERR(SkBuff* skb) { return *reinterpret_cast<SockExterrSkb*>(skb->cb.data()); }
+// sock_error: takes sk_err (xchg with 0); -err, or 0 when there is none.
+int sock_error(Host& host, Sock* sk);
+// sk_error_report (sock_def_error_report): wakes the socket's sleepers (EPOLLERR), who see sk_err.
+void sk_error_report(Host& host, Sock* sk);
+// sock_queue_err_skb: charges the receive buffer and queues skb on sk_error_queue, then
+// sk_error_report; -ENOMEM when the buffer is full (the caller frees skb).
+int sock_queue_err_skb(Host& host, Sock* sk, SkBuff* skb);
+// sock_dequeue_err_skb: the oldest error skb (or nullptr); sk_err becomes the next ICMP error's errno
+// (reported again) or 0, as Linux keeps sk_err in step with the queue.
+SkBuff* sock_dequeue_err_skb(Host& host, Sock* sk);
 
 // ---- net/core/datagram.c ----
 // __skb_recv_datagram: takes the next skb or sleeps (frames stay open in task.frames); reports the
-// skb, or nullptr with -EAGAIN (MSG_DONTWAIT, SO_RCVTIMEO expired).
+// skb, or nullptr with -EAGAIN (MSG_DONTWAIT, SO_RCVTIMEO expired) or a pending error (sock_error).
 void __skb_recv_datagram(Host& host, Task& task, Sock* sk, int flags,
                          std::function<void(SkBuff* skb, int err)> done);
 // datagram_poll: the poll mask of a datagram socket (EPOLLIN when the receive queue holds one).

@@ -10,6 +10,8 @@
 #include "stack/host.h"
 #include "stack/fs/eventpoll.h"
 #include "stack/socket/af_inet.h"
+#include "stack/socket/af_packet.h"
+#include "stack/ipv4/ip_sockglue.h"
 #include "stack/ipv4/tcp.h"
 #include "stack/socket/sock.h"
 #include "stack/syscall/entry_64.h"
@@ -54,6 +56,11 @@ std::string errno_name(int err) {
     case EINPROGRESS: return "EINPROGRESS";
     case ETIMEDOUT: return "ETIMEDOUT";
     case EDOM: return "EDOM";
+    case EPROTO: return "EPROTO";
+    case EHOSTDOWN: return "EHOSTDOWN";
+    case ENONET: return "ENONET";
+    case EREMOTEIO: return "EREMOTEIO";
+    case ECONNABORTED: return "ECONNABORTED";
     default: return "E" + std::to_string(err);
     }
 }
@@ -95,14 +102,15 @@ static int __sock_create(Host& host, int family, int type, int protocol, std::sh
     int err = 0;
     if (family < 0 || family >= 46) err = -EAFNOSUPPORT; // NPROTO
     else if (type < 0 || type >= 11) err = -EINVAL;      // SOCK_MAX
-    else if (family != AF_INET) err = -EAFNOSUPPORT;     // no net_families[family]
+    else if (family != AF_INET && family != AF_PACKET) err = -EAFNOSUPPORT; // no net_families[family]
     if (err) {
         scope.ret(err);
         return err;
     }
     auto sock = sock_alloc(host);
     sock->type = type;
-    err = inet_create(host, sock.get(), protocol); // pf->create
+    err = family == AF_PACKET ? packet_create(host, sock.get(), protocol) // pf->create
+                              : inet_create(host, sock.get(), protocol);
     if (!err) *res = sock;
     scope.ret(err);
     return err;
@@ -162,7 +170,12 @@ static int64_t __sys_bind(Host& host, Task& task, SysCall& sc) {
     int err = sockfd_err(task, static_cast<int>(sc.args[0]));
     if (sock) {
         err = -EINVAL;
-        if (sc.addr) {
+        if (sock->sk->sk_family == AF_PACKET) {
+            if (sc.ll) {
+                move_addr_to_kernel(host, sc);
+                err = packet_bind(host, sock.get(), *sc.ll); // packet_ops.bind
+            }
+        } else if (sc.addr) {
             move_addr_to_kernel(host, sc);
             err = inet_bind(host, sock.get(), *sc.addr); // sock->ops->bind
         }
@@ -185,7 +198,8 @@ void __x64_sys_bind(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet 
 
 static int64_t sock_sendmsg_nosec(Host& host, Socket* sock, SysCall& sc) {
     TRACE_FUNC_NAMED(scope, host.sim(), sock_sendmsg_nosec);
-    int64_t r = inet_sendmsg(host, sock, sc); // sock->ops->sendmsg
+    // SIMPLIFICATION: packet sockets only receive (no packet_sendmsg).
+    int64_t r = sock->sk->sk_family == AF_PACKET ? -EOPNOTSUPP : inet_sendmsg(host, sock, sc); // sock->ops->sendmsg
     scope.ret(r);
     return r;
 }
@@ -258,11 +272,13 @@ static void sock_recvmsg(Host& host, Task& task, std::shared_ptr<Socket> sock, s
     task.frames.open(Fn::sock_recvmsg);
     { TRACE_FUNC(host.sim(), security_socket_recvmsg); }
     task.frames.open(Fn::sock_recvmsg_nosec);
-    inet_recvmsg(host, task, sock.get(), sc, [&task, sock, ret](int64_t r) {
+    auto done = [&task, sock, ret](int64_t r) {
         task.frames.close(Fn::sock_recvmsg_nosec, r);
         task.frames.close(Fn::sock_recvmsg, r);
         ret(r);
-    });
+    };
+    if (sock->sk->sk_family == AF_PACKET) packet_recvmsg(host, task, sock.get(), sc, done); // sock->ops->recvmsg
+    else inet_recvmsg(host, task, sock.get(), sc, done);
 }
 
 static void __sys_recvfrom(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret) {
@@ -360,9 +376,42 @@ void __x64_sys_sendmsg(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysR
     });
 }
 
+// recvmsg (may sleep): ___sys_recvmsg copies the struct msghdr in, ____sys_recvmsg receives through
+// sock_recvmsg (MSG_ERRQUEUE: the protocol's ip_recv_error), then the name, the control messages
+// and msg_flags go back to user space.
+void __x64_sys_recvmsg(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret) {
+    OpenFrames& f = task.frames;
+    f.open(Fn::__x64_sys_recvmsg, nullptr, sc->args[0], sc->args[2]);
+    f.open(Fn::__sys_recvmsg, nullptr, sc->args[0], sc->args[2]);
+    auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
+    auto finish = [&task, ret](int64_t r) {
+        task.frames.close(Fn::__sys_recvmsg, r);
+        task.frames.close(Fn::__x64_sys_recvmsg, r);
+        ret(r);
+    };
+    if (!sock) return finish(sockfd_err(task, static_cast<int>(sc->args[0])));
+    f.open(Fn::___sys_recvmsg, nullptr, static_cast<int64_t>(sc->len));
+    {
+        TRACE_FUNC(host.sim(), copy_msghdr_from_user, nullptr, 16);
+        host.sim().charge_bytes(56);
+        TRACE_FUNC(host.sim(), import_iovec, nullptr, static_cast<int64_t>(sc->len));
+    }
+    f.open(Fn::____sys_recvmsg, nullptr, static_cast<int64_t>(sc->len));
+    if (sock->nonblock) sc->flags |= MSG_DONTWAIT;
+    sock_recvmsg(host, task, sock, sc, [&host, &task, sc, finish](int64_t r) {
+        if (r >= 0) {
+            TRACE_FUNC(host.sim(), __put_user, nullptr, sc->msg_flags); // msg_namelen, msg_controllen, msg_flags
+            if (sc->addr) host.sim().charge_bytes(16); // move_addr_to_user
+        }
+        task.frames.close(Fn::____sys_recvmsg, r);
+        task.frames.close(Fn::___sys_recvmsg, r);
+        finish(r);
+    });
+}
+
 // ---- setsockopt ----
 
-static int sock_setsockopt(Host& host, Sock* sk, int optname, int64_t val) {
+static int sock_setsockopt(Host& host, Sock* sk, int optname, int64_t val, const std::string& optbuf) {
     TRACE_FUNC_NAMED(scope, host.sim(), sock_setsockopt, nullptr, optname, val);
     int err = 0;
     switch (optname) {
@@ -378,6 +427,7 @@ static int sock_setsockopt(Host& host, Sock* sk, int optname, int64_t val) {
                   Layer::Socket);
         break;
     }
+    case SO_ATTACH_FILTER: err = sk_attach_filter(host, sk, optbuf); break;
     default: err = -ENOPROTOOPT;
     }
     scope.ret(err);
@@ -392,8 +442,9 @@ static int64_t __sys_setsockopt(Host& host, Task& task, const SysCall& sc) {
         if (sock->type == SOCK_STREAM && (sc.args[1] == IPPROTO_TCP || (sc.args[1] == SOL_SOCKET && sc.args[2] != SO_RCVTIMEO)))
             err = tcp_setsockopt(host, tcp_sk(sock->sk.get()), static_cast<int>(sc.args[1]), static_cast<int>(sc.args[2]),
                                  sc.optval, sc.optstr);
-        else if (sc.args[1] == SOL_SOCKET) err = sock_setsockopt(host, sock->sk.get(), static_cast<int>(sc.args[2]), sc.optval);
-        else err = -ENOPROTOOPT; // SIMPLIFICATION: no IP-level options yet
+        else if (sc.args[1] == SOL_SOCKET) err = sock_setsockopt(host, sock->sk.get(), static_cast<int>(sc.args[2]), sc.optval, sc.optstr);
+        else if (sc.args[1] == SOL_IP) err = ip_setsockopt(host, sock->sk.get(), static_cast<int>(sc.args[2]), sc.optval); // udp_setsockopt, tcp_setsockopt -> ip_setsockopt
+        else err = -ENOPROTOOPT;
     }
     scope.ret(err);
     return err;
@@ -413,7 +464,8 @@ void __x64_sys_setsockopt(Host& host, Task& task, std::shared_ptr<SysCall> sc, S
 
 static void sock_close(Host& host, std::shared_ptr<Socket> sock) {
     TRACE_FUNC(host.sim(), sock_close);
-    inet_release(host, sock.get()); // __sock_release -> sock->ops->release
+    if (sock->sk && sock->sk->sk_family == AF_PACKET) packet_release(host, sock.get()); // __sock_release
+    else inet_release(host, sock.get());                                                 // -> sock->ops->release
 }
 
 static void __fput(Host& host, std::shared_ptr<Socket> sock) {
@@ -474,7 +526,7 @@ void __x64_sys_connect(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysR
     if (!sock) return finish(sockfd_err(task, static_cast<int>(sc->args[0])));
     if (!sc->addr) return finish(-EINVAL);
     move_addr_to_kernel(host, *sc);
-    if (sock->type != SOCK_STREAM) return finish(-EOPNOTSUPP); // SIMPLIFICATION: no UDP connect yet
+    if (sock->type != SOCK_STREAM) return finish(inet_dgram_connect(host, sock.get(), *sc->addr)); // sock->ops->connect
     inet_stream_connect(host, task, sock.get(), *sc->addr, [sock, finish](int64_t r) { finish(r); });
 }
 
@@ -548,7 +600,9 @@ void __x64_sys_getsockopt(Host& host, Task& task, std::shared_ptr<SysCall> sc, S
         TRACE_FUNC_NAMED(scope, host.sim(), __x64_sys_getsockopt, nullptr, sc->args[0], sc->args[2]);
         auto sock = sockfd_lookup_light(host, task, static_cast<int>(sc->args[0]));
         if (!sock) r = sockfd_err(task, static_cast<int>(sc->args[0]));
-        else if (sock->type == SOCK_STREAM)
+        else if (sock->type == SOCK_STREAM && sc->args[1] == SOL_IP)
+            r = ip_getsockopt(host, sock->sk.get(), static_cast<int>(sc->args[2]), &sc->optval);
+        else if (sock->type == SOCK_STREAM && !(sc->args[1] == SOL_SOCKET && sc->args[2] == SO_ERROR))
         {
             auto* tsk = tcp_sk(sock->sk.get());
             r = tcp_getsockopt(host, tsk, static_cast<int>(sc->args[1]), static_cast<int>(sc->args[2]), &sc->optval);
@@ -558,6 +612,11 @@ void __x64_sys_getsockopt(Host& host, Task& task, std::shared_ptr<SysCall> sc, S
         else if (sc->args[1] == SOL_SOCKET && sc->args[2] == SO_RCVBUF) {
             sc->optval = sock->sk->sk_rcvbuf;
             r = 0;
+        } else if (sc->args[1] == SOL_SOCKET && sc->args[2] == SO_ERROR) {
+            sc->optval = -sock_error(host, sock->sk.get()); // sock_getsockopt: takes and clears sk_err
+            r = 0;
+        } else if (sc->args[1] == SOL_IP) {
+            r = ip_getsockopt(host, sock->sk.get(), static_cast<int>(sc->args[2]), &sc->optval);
         } else r = -ENOPROTOOPT;
         scope.ret(r);
     }

@@ -23,7 +23,7 @@ static const std::map<int, SyscallHandler> sys_call_table = {
     {nr::accept4, __x64_sys_accept4},       {nr::shutdown, __x64_sys_shutdown}, {nr::getsockopt, __x64_sys_getsockopt},
     {nr::read, __x64_sys_read},             {nr::write, __x64_sys_write},   {nr::sendmsg, __x64_sys_sendmsg},
     {nr::epoll_create1, __x64_sys_epoll_create1}, {nr::epoll_ctl, __x64_sys_epoll_ctl},
-    {nr::epoll_wait, __x64_sys_epoll_wait},
+    {nr::epoll_wait, __x64_sys_epoll_wait}, {nr::recvmsg, __x64_sys_recvmsg},
 };
 
 static void syscall_exit_to_user_mode(Host& host, Task& task, int64_t rax) {

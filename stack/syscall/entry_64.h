@@ -31,6 +31,13 @@ struct SysCall {
     std::string optstr;                // setsockopt with a string (TCP_CONGESTION)
     int flags = 0;
     std::vector<std::pair<int, uint32_t>> events; // epoll_wait: the ready (fd, events) (out)
+    std::optional<SockAddrLl> ll;      // packet sockets: bind's sockaddr_ll; recvfrom: the source (out)
+    std::optional<TpacketAuxdata> aux; // packet sockets, recvfrom: lengths and timestamp (out)
+    // recvmsg(MSG_ERRQUEUE) (out): the IP_RECVERR control message (the error and its offender) and
+    // msg_flags (MSG_ERRQUEUE, MSG_TRUNC).
+    std::optional<SockExtendedErr> ee;
+    std::optional<SockAddrIn> ee_offender;
+    int msg_flags = 0;
 };
 
 // The user side has loaded the registers and runs `syscall`: runs the kernel path in the task's
@@ -51,6 +58,7 @@ void __x64_sys_accept4(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysR
 void __x64_sys_shutdown(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
 void __x64_sys_getsockopt(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
 void __x64_sys_sendmsg(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
+void __x64_sys_recvmsg(Host& host, Task& task, std::shared_ptr<SysCall> sc, SysRet ret);
 
 // ---- a socket file's read_iter / write_iter (net/socket.c); they may sleep (frames in task.frames) ----
 void sock_read_iter(Host& host, Task& task, std::shared_ptr<Socket> sock, std::shared_ptr<SysCall> sc, SysRet ret);

@@ -67,6 +67,15 @@ void do_syscall(Task& task, Wrapper w, std::shared_ptr<SysCall> sc, SysDone done
             if ((sc->nr == nr::recvfrom || sc->nr == nr::read) && res.ret >= 0) {
                 res.data = std::move(sc->ubuf);
                 res.from = sc->addr;
+                res.from_ll = sc->ll;
+                res.aux = sc->aux;
+            }
+            if (sc->nr == nr::recvmsg && res.ret >= 0) {
+                res.data = std::move(sc->ubuf);
+                res.from = sc->addr;
+                res.ee = sc->ee;
+                res.ee_offender = sc->ee_offender;
+                res.msg_flags = sc->msg_flags;
             }
             if ((sc->nr == nr::accept || sc->nr == nr::accept4) && res.ret >= 0) res.from = sc->addr;
             if (sc->nr == nr::getsockopt && res.ret >= 0) {
@@ -93,6 +102,14 @@ void libc_bind(Task& task, int fd, SockAddrIn addr, SysDone done) {
     sc->nr = nr::bind;
     sc->args = {fd, 0, 16, 0, 0, 0};
     sc->addr = addr;
+    do_syscall(task, {Fn::bind, Fn::__libc_bind, false}, sc, std::move(done));
+}
+
+void libc_bind_ll(Task& task, int fd, SockAddrLl addr, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::bind;
+    sc->args = {fd, 0, 20, 0, 0, 0}; // sizeof(struct sockaddr_ll)
+    sc->ll = addr;
     do_syscall(task, {Fn::bind, Fn::__libc_bind, false}, sc, std::move(done));
 }
 
@@ -213,6 +230,15 @@ void libc_sendmsg(Task& task, int fd, std::vector<uint8_t> buf, std::optional<So
     sc->addr = to;
     sc->flags = flags;
     do_syscall(task, {Fn::sendmsg, Fn::__libc_sendmsg, true}, sc, std::move(done));
+}
+
+void libc_recvmsg(Task& task, int fd, size_t len, int flags, SysDone done) {
+    auto sc = std::make_shared<SysCall>();
+    sc->nr = nr::recvmsg;
+    sc->args = {fd, 0, flags, 0, 0, 0}; // rdi fd, rsi struct msghdr *, rdx flags
+    sc->len = len;
+    sc->flags = flags;
+    do_syscall(task, {Fn::recvmsg, Fn::__libc_recvmsg, true}, sc, std::move(done));
 }
 
 void libc_epoll_create1(Task& task, int flags, SysDone done) {

@@ -29,11 +29,20 @@ struct SysResult {
     int64_t optval = 0; // getsockopt: the option's value
     std::string optstr; // getsockopt of a string option (TCP_CONGESTION): the name
     std::vector<std::pair<int, uint32_t>> events; // epoll_wait: the ready (fd, events), ret of them
+    // recvmsg: the IP_RECVERR control message (MSG_ERRQUEUE): the error and who sent it
+    // (SO_EE_OFFENDER; none for a local error), and msg_flags.
+    std::optional<SockExtendedErr> ee;
+    std::optional<SockAddrIn> ee_offender;
+    int msg_flags = 0;
+    std::optional<SockAddrLl> from_ll;   // recvfrom on a packet socket: sockaddr_ll of the frame
+    std::optional<TpacketAuxdata> aux;   // recvfrom on a packet socket: lengths and timestamp
 };
 using SysDone = std::function<void(const SysResult&)>;
 
 void libc_socket(Task& task, int domain, int type, int protocol, SysDone done);
 void libc_bind(Task& task, int fd, SockAddrIn addr, SysDone done);
+// bind() of a packet socket to a struct sockaddr_ll (20 bytes).
+void libc_bind_ll(Task& task, int fd, SockAddrLl addr, SysDone done);
 // The user function traced is `sendto`, or `send` (with __libc_send) when to is empty.
 void libc_sendto(Task& task, int fd, std::vector<uint8_t> buf, std::optional<SockAddrIn> to, int flags,
                  SysDone done);
@@ -64,6 +73,10 @@ void libc_read(Task& task, int fd, size_t len, SysDone done);
 void libc_write(Task& task, int fd, std::vector<uint8_t> buf, SysDone done);
 // sendmsg with one iovec and an optional msg_name: syscall sendmsg (46).
 void libc_sendmsg(Task& task, int fd, std::vector<uint8_t> buf, std::optional<SockAddrIn> to, int flags, SysDone done);
+
+// recvmsg with one iovec of len bytes, a msg_name and room for control messages: syscall recvmsg
+// (47). With MSG_ERRQUEUE it reads the error queue (IP_RECVERR): data, from, ee, ee_offender.
+void libc_recvmsg(Task& task, int fd, size_t len, int flags, SysDone done);
 
 // ---- epoll (sys/epoll.h): glibc's functions are the user's (epoll_wait is a cancellation point) ----
 // epoll_create1 (291): ret is the epoll fd. flags: 0 or EPOLL_CLOEXEC.

@@ -86,11 +86,14 @@ TEST_P(ScenarioDeterminism, SameScenarioGivesByteIdenticalTrace) {
 TEST_P(ScenarioDeterminism, NoSkBuffLeaksAndNoErrors) {
     auto l = run(GetParam());
     ASSERT_TRUE(l);
-    // Only RX ring buffers the drivers still own may be live at the end: one per descriptor of
-    // each interface's RX ring (256 by default; none of the shipped scenarios changes it).
+    // Only RX ring buffers the drivers still own may be live at the end. e1000 maps 255 of a
+    // 256-descriptor ring (E1000_DESC_UNUSED leaves one slot), and a ring whose last frame was
+    // copied out by copybreak also keeps that frame's buffer parked in its cleaned slot until the
+    // next refill: 255 or 256 per interface (none of the shipped scenarios changes the ring size).
     size_t nics = 0;
     for (const auto& h : l->scenario().hosts) nics += h.interfaces.size();
-    EXPECT_EQ(l->sim().live_skbs(), static_cast<int64_t>(256 * nics));
+    EXPECT_GE(l->sim().live_skbs(), static_cast<int64_t>(255 * nics));
+    EXPECT_LE(l->sim().live_skbs(), static_cast<int64_t>(256 * nics));
     size_t errors = 0;
     for (const auto& e : l->trace().events)
         if (e.kind == EventKind::Error) ++errors;
@@ -98,7 +101,8 @@ TEST_P(ScenarioDeterminism, NoSkBuffLeaksAndNoErrors) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shipped, ScenarioDeterminism, ::testing::Values("udp-hello.yaml", "ping-router.yaml", "send-walk.yaml",
-                                                            "tcp10k.yaml", "epoll-echo.yaml"),
+                                                            "tcp10k.yaml", "epoll-echo.yaml", "tcpdump.yaml",
+                                                            "ttl-exceeded.yaml", "interactive.yaml"),
                          [](const auto& info) {
                              std::string n = info.param.substr(0, info.param.find('.'));
                              std::replace(n.begin(), n.end(), '-', '_');

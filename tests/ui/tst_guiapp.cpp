@@ -3,6 +3,8 @@
 // missing or corrupt trace or scenario and a bad --goto print one line naming the problem on stderr and
 // exit 1.
 #include <QImage>
+
+#include <set>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -16,6 +18,8 @@ class TestGuiApp : public QObject {
     void initTestCase();
     void screenshotAtFunction();
     void screenshotOfScenario();
+    void panelScreenshot_data();
+    void panelScreenshot();
     void badInputExitsOne_data();
     void badInputExitsOne();
 
@@ -68,6 +72,33 @@ void TestGuiApp::screenshotOfScenario() {
     QCOMPARE(image.size(), QSize(1280, 800));
 }
 
+void TestGuiApp::panelScreenshot_data() {
+    QTest::addColumn<QString>("panel");
+    for (const char* p : {"skb", "timeline", "queues", "packet", "charts", "callgraph", "topology"})
+        QTest::newRow(p) << QString::fromLatin1(p);
+}
+
+// --panel renders one panel alone at --size, at the --goto event of send-walk: a real picture
+// (many colours, not a blank or a placeholder), for every panel of the list.
+void TestGuiApp::panelScreenshot() {
+    QFETCH(QString, panel);
+    const QString scenario = QStringLiteral(SKBSCOPE_SOURCE_DIR "/lessons/scenarios/send-walk.yaml");
+    const QString png = m_dir.filePath(panel + QStringLiteral(".png"));
+    QString err;
+    QCOMPARE(run({QStringLiteral("--scenario"), scenario, QStringLiteral("--goto"), QStringLiteral("__tcp_transmit_skb#3"),
+                  QStringLiteral("--screenshot"), png, QStringLiteral("--panel"), panel, QStringLiteral("--size"),
+                  QStringLiteral("900x560")},
+                 &err),
+             0);
+    const QImage image = QImage(png).convertToFormat(QImage::Format_RGB32);
+    QVERIFY2(!image.isNull(), qPrintable(err));
+    QCOMPARE(image.size(), QSize(900, 560));
+    std::set<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 3)
+        for (int x = 0; x < image.width(); x += 3) colours.insert(image.pixel(x, y));
+    QVERIFY2(colours.size() > 12, qPrintable(QStringLiteral("%1: %2 colours").arg(panel).arg(colours.size())));
+}
+
 void TestGuiApp::badInputExitsOne_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("mention");
@@ -85,6 +116,9 @@ void TestGuiApp::badInputExitsOne_data() {
         << QStringList{QStringLiteral("--scenario"), missing + QStringLiteral(".yaml"),
                        QStringLiteral("--screenshot"), png}
         << QStringLiteral("missing.sktrace.yaml");
+    QTest::newRow("bad panel") << QStringList{m_trace, QStringLiteral("--panel"), QStringLiteral("nosuch"),
+                                              QStringLiteral("--screenshot"), png}
+                               << QStringLiteral("--panel nosuch");
     QTest::newRow("bad size") << QStringList{m_trace, QStringLiteral("--size"), QStringLiteral("big"),
                                              QStringLiteral("--screenshot"), png}
                               << QStringLiteral("--size");

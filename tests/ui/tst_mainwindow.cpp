@@ -129,6 +129,12 @@ void TestMainWindow::functionPaneExplains() {
     QCOMPARE(info->sourceText(), QStringLiteral("Source: net/ipv4/ip_input.c"));
     QVERIFY(info->explanationText().contains(QStringLiteral("0x0800")));
     QCOMPARE(info->eventText(), QStringLiteral("B is busy receiving something else."));
+    // The online source browser, and the trace's notes inside the call.
+    QCOMPARE(info->linkText(), QStringLiteral("Read it: https://elixir.bootlin.com/linux/v6.18/A/ident/ip_rcv"));
+    QCOMPARE(info->notesText(), QStringLiteral("Notes: B is busy receiving something else."));
+    QCOMPARE(FunctionInfoView::sourceLink(fn_info(Fn::__libc_sendto)),
+             QStringLiteral("https://sourceware.org/git/?p=glibc.git;a=blob;f=sysdeps/unix/sysv/linux/sendto.c"));
+    QCOMPARE(FunctionInfoView::sourceLink(fn_info(Fn::sendto)), QString()); // the user program: ours
 
     QVERIFY(m_window->traceCursor()->setIndex(SkbDropEv));
     QVERIFY2(info->eventText().contains(QStringLiteral("SKB_DROP_REASON_NO_SOCKET")),
