@@ -185,7 +185,7 @@ void QueuesCanvas::paintRing(QPainter& p, const RingBox& box) {
     for (const RingMarker& m : markers) {
         const double tw = fm.horizontalAdvance(m.text) + 4;
         const QRectF rect(m.textAnchor.x() - tw / 2, m.textAnchor.y() - fm.height() / 2, tw, fm.height());
-        p.fillRect(rect, m.outside ? boxFill : QColor(Qt::white)); // inside: the ring's hole
+        p.fillRect(rect, boxFill);
         p.setPen(markerColor(m));
         p.drawText(rect, Qt::AlignCenter, m.text);
     }

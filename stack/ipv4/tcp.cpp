@@ -238,8 +238,10 @@ void sendmsg_loop(Host& host, Task& task, TcpSock* sk, std::shared_ptr<SysCall> 
                 cb.seq = cb.end_seq = sk->write_seq;
                 cb.tcp_flags = TcpFlags::Ack;
                 sk->sk_write_queue.push_back(skb);
+                // bytes: the data not yet sent (write_seq - snd_nxt), as the queues panel shows it
                 sim.rec().queue("sk_write_queue", sk->label, QueueOp::Enqueue,
-                                static_cast<int64_t>(sk->sk_write_queue.size()), sk->sk_wmem_queued, skb, Layer::Tcp);
+                                static_cast<int64_t>(sk->sk_write_queue.size()), sk->write_seq - sk->snd_nxt, skb,
+                                Layer::Tcp);
             }
             copy = size_goal;
         }

@@ -205,6 +205,8 @@ void tcp_event_new_data_sent(Host& host, TcpSock* sk, SkBuff* skb) {
     // move from sk_write_queue to tcp_rtx_queue (tcp_rbtree_insert)
     SKB_ASSERT(!sk->sk_write_queue.empty() && sk->sk_write_queue.front() == skb);
     sk->sk_write_queue.pop_front();
+    host.sim().rec().queue("sk_write_queue", sk->label, QueueOp::Dequeue, static_cast<int64_t>(sk->sk_write_queue.size()),
+                           sk->write_seq - sk->snd_nxt, skb, Layer::Tcp);
     sk->tcp_rtx_queue.push_back(skb);
     host.sim().rec().queue("tcp_rtx_queue", sk->label, QueueOp::Enqueue, static_cast<int64_t>(sk->tcp_rtx_queue.size()),
                            sk->snd_nxt - sk->snd_una, skb, Layer::Tcp);
@@ -436,6 +438,9 @@ void tcp_send_fin(Host& host, TcpSock* sk) {
         tcp_init_nondata_skb(host, skb, sk->write_seq, TcpFlags::Ack | TcpFlags::Fin);
         sk->write_seq++;
         sk->sk_write_queue.push_back(skb); // tcp_queue_skb
+        host.sim().rec().queue("sk_write_queue", sk->label, QueueOp::Enqueue,
+                               static_cast<int64_t>(sk->sk_write_queue.size()), sk->write_seq - sk->snd_nxt, skb,
+                               Layer::Tcp);
     }
     sk->fin_queued = true;
     __tcp_push_pending_frames(host, sk, tcp_current_mss(sk), TCP_NAGLE_OFF);
