@@ -158,7 +158,8 @@ int main(int argc, char** argv) {
                 target->setAttribute(Qt::WA_DontShowOnScreen);
                 target->resize(size);
                 target->show();
-                QCoreApplication::processEvents();
+                // Layouts settle over several passes (a resize posts the children's relayouts).
+                for (int pass = 0; pass < 5; ++pass) QCoreApplication::processEvents();
             }
             // The call graph lays out on a worker thread: wait for a pending layout (bounded).
             if (auto* graph = target->findChild<CallGraphView*>(); graph || (graph = qobject_cast<CallGraphView*>(target))) {

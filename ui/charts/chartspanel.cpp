@@ -27,13 +27,17 @@ class ClickableChartView final : public QChartView {
   public:
     ClickableChartView(QChart* chart, ChartsPanel* panel) : QChartView(chart), m_panel(panel) {
         setRenderHint(QPainter::Antialiasing);
-        setMinimumHeight(200);
+        setMinimumHeight(240); // room for the title, legend and both axes' labels
     }
 
   protected:
     // The same plot rectangle in every chart, whatever its axis labels: the cursor lines of the
     // stacked charts then line up, and so do equal times.
     void resizeEvent(QResizeEvent* event) override {
+        // While a plot area is fixed, Qt Charts does not lay the title, legend, background and axes
+        // out again on a resize: release it (a null rect) before the view resizes the chart, so a
+        // chart made narrow (in a hidden tab) and widened later is laid out for its new size.
+        chart()->setPlotArea(QRectF());
         QChartView::resizeEvent(event);
         constexpr qreal kLeft = 78, kRight = 78, kTop = 64, kBottom = 52;
         chart()->setPlotArea(QRectF(kLeft, kTop, std::max<qreal>(40, width() - kLeft - kRight),
