@@ -40,6 +40,9 @@ class ChartsPanel final : public QWidget {
     // Moves the cursor to the last event at or before ms; returns whether it moved.
     bool moveCursorToTime(double ms);
 
+  protected:
+    void showEvent(QShowEvent* event) override;
+
   private:
     void onDocumentChanged();
     void onSourceChanged(int row);
@@ -55,6 +58,7 @@ class ChartsPanel final : public QWidget {
     std::vector<QChartView*> m_views;
     std::vector<QLineSeries*> m_cursorLines;
     std::vector<double> m_yMax;
+    bool m_stale = false; // a document arrived while hidden: build when shown
 };
 
 } // namespace skbscope::ui
