@@ -6,61 +6,22 @@
 #include <string>
 
 #include "app/lab/lab.h"
+#include "bench/bench_support.h"
 
 using namespace skbscope;
 
-namespace {
-
-std::string scenario(int datagrams) {
-    std::string s = R"(name: bench-udp
-seed: 1
-duration: 60s
-hosts:
-  A:
-    interfaces:
-      eth0: { mac: "02:00:00:00:01:64", address: 192.168.1.100/24 }
-    programs:
-      - name: sender
-        start: 1ms
-        steps:
-          - socket: dgram
-)";
-    for (int i = 0; i < datagrams; ++i) s += "          - sendto: { fd: 3, to: \"192.168.1.200:9000\", size: 1000 }\n";
-    s += R"(  B:
-    interfaces:
-      eth0: { mac: "02:00:00:00:01:c8", address: 192.168.1.200/24 }
-    programs:
-      - name: receiver
-        steps:
-          - socket: dgram
-          - setsockopt: { fd: 3, opt: SO_RCVBUF, value: 4000000 }
-          - bind: { fd: 3, addr: "0.0.0.0:9000" }
-)";
-    for (int i = 0; i < datagrams; ++i) s += "          - recvfrom: { fd: 3, len: 2048 }\n";
-    s += "links:\n  - { a: \"A:eth0\", b: \"B:eth0\" }\n";
-    return s;
-}
-
-} // namespace
-
 static void BM_UdpFullPath(benchmark::State& state) {
     const int n = 200;
-    const std::string text = scenario(n);
+    const std::string text = bench::udp_pair_scenario({.name = "bench-udp", .datagrams = n, .receive = true});
     lab::LabOptions opts;
     opts.tracing = state.range(0) != 0;
     int64_t datagrams = 0;
     size_t events = 0;
     for (auto _ : state) {
         // Loading parses the YAML and brings the NICs up (RX rings of 256 skbs): not timed.
-        state.PauseTiming();
-        auto l = lab::Lab::load_text(text, "bench-udp", opts);
-        state.ResumeTiming();
-        if (!l) {
-            state.SkipWithError(l.error().message.c_str());
-            return;
-        }
-        (*l)->run();
-        events = (*l)->trace().events.size();
+        auto l = bench::load_and_run(state, text, "bench-udp", opts);
+        if (!l) return;
+        events = l->trace().events.size();
         datagrams += n;
     }
     state.counters["datagrams/s"] = benchmark::Counter(static_cast<double>(datagrams), benchmark::Counter::kIsRate);
@@ -106,14 +67,7 @@ links:
     opts.tracing = state.range(0) != 0;
     double total_bytes = 0;
     for (auto _ : state) {
-        state.PauseTiming();
-        auto l = lab::Lab::load_text(text, "bench-tcp", opts);
-        state.ResumeTiming();
-        if (!l) {
-            state.SkipWithError(l.error().message.c_str());
-            return;
-        }
-        (*l)->run();
+        if (!bench::load_and_run(state, text, "bench-tcp", opts)) return;
         total_bytes += static_cast<double>(bytes);
     }
     state.counters["segments/s"] = benchmark::Counter(total_bytes / 1448.0, benchmark::Counter::kIsRate);

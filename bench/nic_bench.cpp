@@ -8,71 +8,29 @@
 #include <string>
 
 #include "app/lab/lab.h"
+#include "bench/bench_support.h"
 #include "core/trace/trace.h"
 
 using namespace skbscope;
-
-namespace {
-
-std::string burst_scenario(int datagrams, int payload) {
-    std::string s = R"(name: bench-nic
-seed: 1
-duration: 60s
-hosts:
-  A:
-    interfaces:
-      eth0: { mac: "02:00:00:00:01:64", address: 192.168.1.100/24, txqueuelen: 100000 }
-    programs:
-      - name: sender
-        start: 1ms
-        steps:
-          - socket: dgram
-          - sendto: { fd: 3, to: "192.168.1.200:9000", size: 1 }
-          - sleep: 1ms
-)";
-    // The first datagram resolves B by ARP (a burst into an unresolved neighbour would mostly be
-    // dropped from arp_queue); the burst then runs on a warm neighbour cache.
-    for (int i = 0; i < datagrams; ++i)
-        s += "          - sendto: { fd: 3, to: \"192.168.1.200:9000\", size: " + std::to_string(payload) +
-             " }\n";
-    s += R"(  B:
-    interfaces:
-      eth0: { mac: "02:00:00:00:01:c8", address: 192.168.1.200/24 }
-    programs:
-      - name: receiver
-        steps:
-          - socket: dgram
-          - setsockopt: { fd: 3, opt: SO_RCVBUF, value: 4000000 }
-          - bind: { fd: 3, addr: "0.0.0.0:9000" }
-links:
-  - { a: "A:eth0", b: "B:eth0" }
-)";
-    return s;
-}
-
-} // namespace
 
 // Arguments: tracing (1/0), UDP payload bytes (18: a minimum 64-byte frame, under copybreak; 1000).
 static void BM_NicUdpBurst(benchmark::State& state) {
     const int n = 1000;
     const int payload = static_cast<int>(state.range(1));
-    const std::string text = burst_scenario(n, payload);
+    // The first datagram resolves B by ARP (a burst into an unresolved neighbour would mostly be
+    // dropped from arp_queue); the burst then runs on a warm neighbour cache.
+    const std::string text = bench::udp_pair_scenario(
+        {.name = "bench-nic", .datagrams = n, .payload = payload, .warm_up = true, .txqueuelen = 100000});
     lab::LabOptions opts;
     opts.tracing = state.range(0) != 0;
     int64_t frames = 0;
     size_t wire_frames = 0, events = 0;
     for (auto _ : state) {
-        state.PauseTiming();
-        auto l = lab::Lab::load_text(text, "bench-nic", opts);
-        state.ResumeTiming();
-        if (!l) {
-            state.SkipWithError(l.error().message.c_str());
-            return;
-        }
-        (*l)->run();
+        auto l = bench::load_and_run(state, text, "bench-nic", opts);
+        if (!l) return;
         frames += n;
         state.PauseTiming();
-        const Trace& t = (*l)->trace();
+        const Trace& t = l->trace();
         events = t.events.size();
         wire_frames = 0;
         for (const auto& e : t.events)

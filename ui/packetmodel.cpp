@@ -86,7 +86,20 @@ PacketBytes PacketLocator::at(int cursor, const SkbStateIndex& skbs) const {
         const SkbSnapshot& s = *st.snapshot;
         const auto atData = std::find_if(st.headers.begin(), st.headers.end(),
                                          [&](const SkbHeaderSpan& h) { return h.offset == s.data; });
-        const auto start = atData == st.headers.end() ? std::nullopt : dissectStartFor(atData->header);
+        auto start = atData == st.headers.end() ? std::nullopt : dissectStartFor(atData->header);
+        if (!start && atData == st.headers.end() && !out.bytes.empty()) {
+            // No header mark at skb->data yet (between eth_type_trans's pull and
+            // skb_reset_network_header): skb->protocol says what follows the link header.
+            const uint16_t proto = s.protocol == 0x0008 || s.protocol == 0x0608 ? uint16_t(s.protocol << 8 | s.protocol >> 8)
+                                                                               : s.protocol;
+            const auto& b = out.bytes;
+            // Snapshots taken before eth_type_trans sets skb->protocol: recognise the bytes (an
+            // IPv4 header's version and length, ARP's Ethernet/IPv4 hardware and protocol types).
+            const bool looksIpv4 = (b[0] >> 4) == 4 && (b[0] & 0x0f) >= 5 && b.size() >= 20;
+            const bool looksArp = b.size() >= 8 && b[0] == 0 && b[1] == 1 && b[2] == 0x08 && b[3] == 0;
+            if ((proto == 0x0800 || proto == 0) && looksIpv4) start = wire::DissectStart::Ipv4;
+            else if ((proto == 0x0806 || proto == 0) && looksArp) start = wire::DissectStart::Arp;
+        }
         if (start) {
             out.root = wire::dissect_from(out.bytes, *start);
         } else {

@@ -84,6 +84,7 @@ void TimelineCanvas::onDocumentChanged() {
     m_cursorIndex = -1;
     m_selectedFrame = kNone;
     m_flowLinks.clear();
+    m_autoFit = true;
     viewport()->update();
 }
 
@@ -102,6 +103,19 @@ void TimelineCanvas::ensureCursorVisible() {
     const auto event = uint32_t(m_cursorIndex);
     TimelineViewport& vp = currentViewport();
     const double x = m_model.xOf(m_axis, event);
+    if (m_autoFit) {
+        // Until the user zooms or pans, frame the outermost call around the cursor (a syscall, a
+        // softirq run): on a whole-trace view it would be a one-pixel sliver.
+        const TraceDocument& doc = *m_model.document();
+        uint32_t top = doc.frameOf(event);
+        while (top != kNone && doc.parent(top) != kNone) top = doc.parent(top);
+        if (top != kNone && doc.matching(top) != kNone) {
+            const double x0 = m_model.xOf(m_axis, top), x1 = m_model.xOf(m_axis, doc.matching(top));
+            const double pad = std::max((x1 - x0) * 0.1, m_model.minSpan(m_axis));
+            const bool framed = vp.contains(x0) && vp.contains(x1) && (x1 - x0) * 50 >= vp.span();
+            if (x1 > x0 && !framed) vp.setRange(x0 - pad, x1 + pad);
+        }
+    }
     if (!vp.contains(x)) vp.centerOn(x);
     const int lane = m_model.laneOf(event);
     if (lane < 0) return;
@@ -121,16 +135,19 @@ void TimelineCanvas::setAxis(TimelineAxis axis) {
 }
 
 void TimelineCanvas::setVisibleRange(double x0, double x1) {
+    m_autoFit = false;
     currentViewport().setRange(x0, x1);
     viewport()->update();
 }
 
 void TimelineCanvas::showAll() {
+    m_autoFit = false;
     currentViewport().showAll();
     viewport()->update();
 }
 
 void TimelineCanvas::zoomAt(double px, double factor) {
+    m_autoFit = false;
     currentViewport().zoomAt(px, factor);
     viewport()->update();
 }
@@ -232,6 +249,7 @@ void TimelineCanvas::mouseMoveEvent(QMouseEvent* event) {
     const QPoint pos = event->position().toPoint();
     if (!m_dragging && (pos - m_pressPos).manhattanLength() < QApplication::startDragDistance()) return;
     m_dragging = true;
+    m_autoFit = false;
     const QPoint d = m_lastDragPos - pos;
     m_lastDragPos = pos;
     currentViewport().panPixels(d.x());
@@ -257,6 +275,7 @@ void TimelineCanvas::wheelEvent(QWheelEvent* event) {
     }
     const int horizontal = (event->modifiers() & Qt::ShiftModifier) ? delta.y() : delta.x();
     if (horizontal != 0) {
+        m_autoFit = false;
         currentViewport().panPixels(-horizontal / 120.0 * timelineViewport().width() / 8);
         viewport()->update();
         event->accept();
@@ -273,6 +292,10 @@ void TimelineCanvas::keyPressEvent(QKeyEvent* event) {
         const double x = m_model.xOf(m_axis, uint32_t(m_cursorIndex));
         if (vp.contains(x)) anchor = vp.toPixel(x);
     }
+    const int key = event->key();
+    if (key == Qt::Key_Plus || key == Qt::Key_Equal || key == Qt::Key_Minus || key == Qt::Key_Left ||
+        key == Qt::Key_Right || key == Qt::Key_Home || key == Qt::Key_End || key == Qt::Key_0)
+        m_autoFit = false; // the user takes over the view
     switch (event->key()) {
     case Qt::Key_Plus:
     case Qt::Key_Equal:

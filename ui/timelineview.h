@@ -103,6 +103,7 @@ class TimelineCanvas final : public QAbstractScrollArea {
 
     QPoint m_pressPos, m_lastDragPos;
     bool m_pressed = false, m_dragging = false;
+    bool m_autoFit = true; // frame the cursor's outermost call until the user zooms or pans
 };
 
 // The panel: a one-sentence caption over the canvas. objectName "timelinePanel".

@@ -119,9 +119,16 @@ Result<StepSpec> parse_step(const Ctx& c, const YAML::Node& n, const std::string
             auto b = parse_bool(scalar(v["value"]));
             if (!b) return c.err(v["value"], p + ".value", "expected true or false");
             s.value = *b ? 1 : 0;
+        } else if (opt == "TCP_KEEPIDLE" || opt == "TCP_KEEPINTVL" || opt == "TCP_KEEPCNT") {
+            s.level = 6; // IPPROTO_TCP; seconds (TCP_KEEPCNT: probes), as Linux takes them
+            s.optname = opt == "TCP_KEEPIDLE" ? 4 : opt == "TCP_KEEPINTVL" ? 5 : 6;
+            auto n = parse_int<int64_t>(scalar(v["value"]));
+            if (!n || *n < 1) return c.err(v["value"], p + ".value", "expected a positive integer");
+            s.value = *n;
         } else {
             return c.err(v, p + ".opt",
-                         "expected SO_RCVTIMEO, SO_RCVBUF, SO_SNDBUF, SO_KEEPALIVE, TCP_NODELAY or TCP_CORK, got '" + opt + "'");
+                         "expected SO_RCVTIMEO, SO_RCVBUF, SO_SNDBUF, SO_KEEPALIVE, TCP_NODELAY, TCP_CORK, "
+                         "TCP_KEEPIDLE, TCP_KEEPINTVL or TCP_KEEPCNT, got '" + opt + "'");
         }
     } else if (op == "listen") {
         s.op = StepSpec::Op::Listen;

@@ -4,7 +4,9 @@
 // (sk_wait_data, copy, sk_eat_skb, tcp_cleanup_rbuf's window update), tcp_close, tcp_shutdown,
 // the TCP socket options and the counters the charts read.
 // SIMPLIFICATION: no MSG_PEEK/MSG_OOB/MSG_WAITALL, no zerocopy, no SO_LINGER; sk_wmem_queued is
-// the only send-memory accounting; keepalive is stored but sends no probes.
+// the only send-memory accounting; no sk_flush_backlog every 16 skbs in tcp_sendmsg_locked (the
+// backlog waits for release_sock); the keepalive timer is armed when the connection enters
+// ESTABLISHED (Linux: tcp_finish_connect, tcp_create_openreq_child), the timer in tcp_timer.cpp.
 // LINUX: sk_sndbuf starts at tcp_wmem[1] (16 KB) and grows at connection time (tcp_sndbuf_expand);
 // a send that fills it pushes with PSH and sleeps in sk_stream_wait_memory until ACKs free room.
 #include "core/time/sim.h"
@@ -58,6 +60,7 @@ void tcp_init_sock(Host& host, TcpSock* sk) {
     sk->sk_rcvbuf = TCP_RMEM_DEFAULT;
     sk->icsk_ca_ops = &tcp_default_ca(); // tcp_assign_congestion_control
     sk->sim = &host.sim();
+    sk->sk_backlog_rcv = tcp_v4_backlog_rcv;
     tcp_init_xmit_timers(host, sk);
 }
 
@@ -108,6 +111,8 @@ void tcp_set_state(Host& host, TcpSock* sk, int state) {
     host.sim().rec().tcp_state(sk->label, old, state);
     host.note(sk->label + ": " + tcp_state_name(old) + " -> " + tcp_state_name(state), Layer::Tcp);
     sk->sk_state = state;
+    if (state == TCP_ESTABLISHED && sk->keepalive && !sk->keepalive_timer)
+        inet_csk_reset_keepalive_timer(host, sk, keepalive_time_when(sk));
     if (state == TCP_CLOSE) {
         // unhash, inet_put_port
         inet_unhash(host, sk);
@@ -127,6 +132,14 @@ void inet_csk_destroy_sock(Host& host, TcpSock* sk) {
     }
     for (SkBuff* s : sk->sk_receive_queue) kfree_skb(s);
     sk->sk_receive_queue.clear();
+    if (!sk->sk_backlog.q.empty()) { // nobody will release the lock for these any more
+        for (const auto& e : sk->sk_backlog.q) kfree_skb(e.skb);
+        sk->sk_backlog.q.clear();
+        sk->sk_backlog.len = 0;
+        host.sim().rec().queue("sk_backlog", sk->label, QueueOp::Purge, 0, 0, nullptr, Layer::Socket);
+    }
+    if (sk->sk_backlog.ev) host.sim().cancel(sk->sk_backlog.ev);
+    sk->sk_backlog.ev = {};
     sk->sk_rmem_alloc = 0;
     sk->sk_wmem_queued = 0;
     sk->packets_out = 0;
@@ -170,8 +183,8 @@ void tcp_push(Host& host, TcpSock* sk, int flags, uint32_t mss_now, int nonagle)
 }
 
 void sendmsg_finish(Host& host, Task& task, TcpSock* sk, int64_t r, const SysRet& ret) {
-    { TRACE_FUNC(host.sim(), release_sock); }
     task.frames.close(Fn::tcp_sendmsg_locked, r);
+    release_sock(host, sk);
     task.frames.close(Fn::tcp_sendmsg, r);
     tcp_counters(host, sk);
     ret(r);
@@ -183,10 +196,12 @@ void sendmsg_loop(Host& host, Task& task, TcpSock* sk, std::shared_ptr<SysCall> 
 void sendmsg_sleep(Host& host, Task& task, TcpSock* sk, Fn fn, std::shared_ptr<SysCall> sc,
                    std::shared_ptr<SendState> st, SysRet ret) {
     task.frames.open(fn);
+    release_sock(host, sk); // sk_wait_event: the lock is not held while sleeping
     host.note(task.comm + " sleeps on " + sk->label + " (" + std::string(fn_info(fn).name) + ")", Layer::Tcp);
     SockWaiter w;
     w.task = &task;
     w.wake = [&host, &task, sk, fn, sc, st, ret] {
+        lock_sock(host, sk);
         task.frames.close(fn, 0);
         sendmsg_loop(host, task, sk, sc, st, ret);
     };
@@ -273,7 +288,7 @@ void sendmsg_loop(Host& host, Task& task, TcpSock* sk, std::shared_ptr<SysCall> 
 
 void tcp_sendmsg(Host& host, Task& task, TcpSock* sk, std::shared_ptr<SysCall> sc, SysRet ret) {
     task.frames.open(Fn::tcp_sendmsg, nullptr, static_cast<int64_t>(sc->ubuf.size()));
-    { TRACE_FUNC(host.sim(), lock_sock); }
+    lock_sock(host, sk);
     task.frames.open(Fn::tcp_sendmsg_locked, nullptr, static_cast<int64_t>(sc->ubuf.size()));
     auto st = std::make_shared<SendState>();
     st->flags = sc->flags;
@@ -301,7 +316,7 @@ namespace {
 
 void recvmsg_finish(Host& host, Task& task, TcpSock* sk, int64_t r, const SysRet& ret) {
     task.frames.close(Fn::tcp_recvmsg_locked, r);
-    { TRACE_FUNC(host.sim(), release_sock); }
+    release_sock(host, sk);
     task.frames.close(Fn::tcp_recvmsg, r);
     tcp_counters(host, sk);
     ret(r);
@@ -343,10 +358,12 @@ void recvmsg_try(Host& host, Task& task, TcpSock* sk, std::shared_ptr<SysCall> s
     if (sk->nonblock || (sc->flags & MSG_DONTWAIT)) return recvmsg_finish(host, task, sk, -EAGAIN, ret);
     // sk_wait_data: sleep until sk_data_ready or sk_state_change
     task.frames.open(Fn::sk_wait_data);
+    release_sock(host, sk); // sk_wait_event: the lock is not held while sleeping
     host.note(task.comm + " (pid " + std::to_string(task.pid) + ") sleeps on sk_wq of " + sk->label, Layer::Socket);
     SockWaiter w;
     w.task = &task;
     w.wake = [&host, &task, sk, sc, ret] {
+        lock_sock(host, sk);
         task.frames.close(Fn::sk_wait_data, 0);
         recvmsg_try(host, task, sk, sc, ret);
     };
@@ -357,7 +374,7 @@ void recvmsg_try(Host& host, Task& task, TcpSock* sk, std::shared_ptr<SysCall> s
 
 void tcp_recvmsg(Host& host, Task& task, TcpSock* sk, std::shared_ptr<SysCall> sc, SysRet ret) {
     task.frames.open(Fn::tcp_recvmsg, nullptr, static_cast<int64_t>(sc->len));
-    { TRACE_FUNC(host.sim(), lock_sock); }
+    lock_sock(host, sk);
     task.frames.open(Fn::tcp_recvmsg_locked, nullptr, static_cast<int64_t>(sc->len));
     recvmsg_try(host, task, sk, std::move(sc), std::move(ret));
 }
@@ -392,7 +409,7 @@ void tcp_shutdown(Host& host, TcpSock* sk, int how) {
 void tcp_close(Host& host, TcpSock* sk) {
     Sim& sim = host.sim();
     TRACE_FUNC(sim, tcp_close);
-    { TRACE_FUNC(sim, lock_sock); }
+    lock_sock(host, sk);
     sk->sk_shutdown = RCV_SHUTDOWN | SEND_SHUTDOWN;
     if (sk->sk_state == TCP_LISTEN) {
         tcp_set_state(host, sk, TCP_CLOSE);
@@ -418,7 +435,7 @@ void tcp_close(Host& host, TcpSock* sk) {
     // sock_orphan: the protocol keeps the sock until the connection is done
     sk->orphan = true;
     sk->dead = true;
-    { TRACE_FUNC(sim, release_sock); }
+    release_sock(host, sk);
     if (sk->sk_state == TCP_FIN_WAIT2) tcp_time_wait(host, sk, TCP_FIN_WAIT2, TCP_FIN_TIMEOUT);
     if (sk->sk_state == TCP_CLOSE) inet_csk_destroy_sock(host, sk);
     tcp_counters(host, sk);
@@ -439,7 +456,10 @@ int tcp_setsockopt(Host& host, TcpSock* sk, int level, int optname, int64_t val,
             sk->rcvbuf_locked = true;
             sk->sk_rcvbuf = static_cast<uint32_t>(std::max<int64_t>(std::min<int64_t>(val, 212992) * 2, 2304));
             break;
-        case SO_KEEPALIVE_: sk->keepalive = val != 0; break;
+        case SO_KEEPALIVE_:
+            tcp_set_keepalive(host, sk, val != 0); // sk_prot->keepalive, then SOCK_KEEPOPEN
+            sk->keepalive = val != 0;
+            break;
         default: err = -ENOPROTOOPT;
         }
     } else if (level == IPPROTO_TCP) {
@@ -451,6 +471,26 @@ int tcp_setsockopt(Host& host, TcpSock* sk, int level, int optname, int64_t val,
         case TCP_CORK:
             sk->cork = val != 0;
             if (!sk->cork) __tcp_push_pending_frames(host, sk, tcp_current_mss(sk), tcp_nonagle(sk) | TCP_NAGLE_PUSH);
+            break;
+        case TCP_KEEPIDLE: // tcp_sock_set_keepidle_locked: seconds; the pending timer moves
+            if (val < 1 || val > MAX_TCP_KEEPIDLE) {
+                err = -EINVAL;
+                break;
+            }
+            sk->keepalive_time = static_cast<TimeNs>(val) * kNsPerSec;
+            if (sk->keepalive && sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN) {
+                TimeNs last = std::max(sk->ack_lrcvtime, sk->rcv_tstamp); // keepalive_time_elapsed
+                TimeNs elapsed = host.sim().now() > last ? host.sim().now() - last : 0;
+                inet_csk_reset_keepalive_timer(host, sk, sk->keepalive_time > elapsed ? sk->keepalive_time - elapsed : 0);
+            }
+            break;
+        case TCP_KEEPINTVL:
+            if (val < 1 || val > MAX_TCP_KEEPINTVL) err = -EINVAL;
+            else sk->keepalive_intvl = static_cast<TimeNs>(val) * kNsPerSec;
+            break;
+        case TCP_KEEPCNT:
+            if (val < 1 || val > MAX_TCP_KEEPCNT) err = -EINVAL;
+            else sk->keepalive_probes = static_cast<int>(val);
             break;
         case TCP_CONGESTION: {
             const TcpCongestionOps* ca = tcp_ca_find(str);
@@ -485,6 +525,9 @@ int tcp_getsockopt(Host& host, TcpSock* sk, int level, int optname, int64_t* val
         case TCP_NODELAY: *val = sk->nodelay; break;
         case TCP_CORK: *val = sk->cork; break;
         case TCP_MAXSEG: *val = sk->mss_cache; break;
+        case TCP_KEEPIDLE: *val = static_cast<int64_t>(keepalive_time_when(sk) / kNsPerSec); break;
+        case TCP_KEEPINTVL: *val = static_cast<int64_t>(keepalive_intvl_when(sk) / kNsPerSec); break;
+        case TCP_KEEPCNT: *val = keepalive_probes(sk); break;
         case TCP_CONGESTION: // the name's length; the caller copies icsk_ca_ops->name out
             *val = sk->icsk_ca_ops ? static_cast<int64_t>(std::string_view(sk->icsk_ca_ops->name).size()) : 0;
             break;

@@ -3,10 +3,9 @@
 // block of a TCP skb (TCP_SKB_CB), the states with Linux's numbers, the constants, and the
 // functions of tcp.c, tcp_input.c, tcp_output.c, tcp_ipv4.c, tcp_minisocks.c, tcp_timer.c and
 // inet_connection_sock.c, each traced under its kernel name.
-// SIMPLIFICATION: no socket lock contention (a user chain never interleaves with softirq, so the
-// backlog is never used), no TSO/GSO (one MSS per skb), no TIME_WAIT mini socket (the full sock
-// stays in TIME_WAIT), no urgent data, no ECN, no MD5/AO, no Fast Open, no keepalive probes (the
-// option is stored), PRR reduced to halving cwnd on entering recovery.
+// SIMPLIFICATION: no TSO/GSO (one MSS per skb), no TIME_WAIT mini socket (the full sock
+// stays in TIME_WAIT), no urgent data, no ECN, no MD5/AO, no Fast Open, PRR reduced to halving cwnd
+// on entering recovery.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -72,6 +71,15 @@ constexpr int TCP_NODELAY = 1;
 constexpr int TCP_MAXSEG = 2;
 constexpr int TCP_CORK = 3;
 constexpr int TCP_CONGESTION = 13;
+constexpr int TCP_KEEPIDLE = 4;
+constexpr int TCP_KEEPINTVL = 5;
+constexpr int TCP_KEEPCNT = 6;
+// keepalive defaults (include/net/tcp.h: net.ipv4.tcp_keepalive_time, _intvl, _probes) and limits
+constexpr TimeNs TCP_KEEPALIVE_TIME = 7200 * kNsPerSec;
+constexpr TimeNs TCP_KEEPALIVE_INTVL = 75 * kNsPerSec;
+constexpr int TCP_KEEPALIVE_PROBES = 9;
+constexpr int MAX_TCP_KEEPIDLE = 32767, MAX_TCP_KEEPINTVL = 32767, MAX_TCP_KEEPCNT = 127;
+constexpr TimeNs TCP_RESOURCE_PROBE_INTERVAL = 500 * kNsPerMs;
 constexpr int SO_SNDBUF_ = 7;
 constexpr int SO_KEEPALIVE_ = 9;
 // shutdown how
@@ -209,6 +217,13 @@ struct TcpSock : Sock, TcpCongCtl {
     bool orphan = false;            // closed by the user (SOCK_DEAD), lives on for the protocol
     bool destroyed = false;
     std::vector<int64_t> last_ctr;  // the counters' last emitted values (tcp_counters)
+    // keepalive (sk_timer, SOCK_KEEPOPEN in keepalive above): 0 = the sysctl default
+    TimeNs keepalive_time = 0, keepalive_intvl = 0; // TCP_KEEPIDLE, TCP_KEEPINTVL
+    int keepalive_probes = 0;                       // TCP_KEEPCNT
+    int icsk_probes_out = 0;                        // unanswered probes
+    TimeNs rcv_tstamp = 0;                          // when the last ACK arrived (tcp_ack)
+    Scheduler::EventId keepalive_timer{};
+    TimeNs keepalive_timer_expires = 0;
 };
 inline TcpSock* tcp_sk(Sock* sk) { return static_cast<TcpSock*>(sk); }
 
@@ -263,6 +278,7 @@ uint16_t tcp_select_window(Host& host, TcpSock* sk);
 void tcp_event_new_data_sent(Host& host, TcpSock* sk, SkBuff* skb);
 SkBuff* tcp_make_synack(Host& host, TcpSock* listener, RequestSock* req);
 void tcp_mstamp_refresh(Host& host, TcpSock* sk);
+void tcp_init_nondata_skb(Host& host, SkBuff* skb, uint32_t seq, uint8_t flags);
 constexpr int TCP_NAGLE_OFF = 1, TCP_NAGLE_CORK = 2, TCP_NAGLE_PUSH = 4;
 
 // ---- tcp_input.c ----
@@ -283,6 +299,8 @@ int tcp_v4_rcv(Host& host, SkBuff* skb);
 int tcp_v4_err(Host& host, SkBuff* skb, uint8_t type, uint8_t code, uint32_t info);
 int tcp_v4_connect(Host& host, TcpSock* sk, const SockAddrIn& addr);
 int tcp_v4_do_rcv(Host& host, TcpSock* sk, SkBuff* skb);
+int tcp_v4_backlog_rcv(Host& host, Sock* sk, SkBuff* skb);
+bool tcp_add_backlog(Host& host, TcpSock* sk, SkBuff* skb, TimeNs due, ContextId owner, DropReason* reason);
 void tcp_v4_send_check(Host& host, TcpSock* sk, SkBuff* skb);
 void tcp_v4_send_reset(Host& host, TcpSock* sk, SkBuff* skb);
 uint32_t secure_tcp_seq(Host& host, wire::Ipv4Addr saddr, wire::Ipv4Addr daddr, uint16_t sport, uint16_t dport);
@@ -305,6 +323,16 @@ void inet_csk_reset_delack_timer(Host& host, TcpSock* sk, TimeNs when);
 void inet_csk_clear_delack_timer(Host& host, TcpSock* sk);
 void tcp_rearm_rto(Host& host, TcpSock* sk);
 void reqsk_timer_arm(Host& host, RequestSock* req, TimeNs when);
+// keepalive: keepalive_time_when / keepalive_intvl_when / keepalive_probes with the defaults.
+TimeNs keepalive_time_when(const TcpSock* sk);
+TimeNs keepalive_intvl_when(const TcpSock* sk);
+int keepalive_probes(const TcpSock* sk);
+void inet_csk_reset_keepalive_timer(Host& host, TcpSock* sk, TimeNs when);
+void inet_csk_delete_keepalive_timer(Host& host, TcpSock* sk);
+// tcp_set_keepalive: SO_KEEPALIVE changed on a socket that is not CLOSE/LISTEN.
+void tcp_set_keepalive(Host& host, TcpSock* sk, bool on);
+// tcp_write_wakeup (tcp_output.c): a window probe or keepalive; >0 / 0 sent, <0 could not.
+int tcp_write_wakeup(Host& host, TcpSock* sk);
 
 // ---- inet_connection_sock.c / inet_hashtables.c ----
 int inet_csk_get_port(Host& host, Sock* sk, uint16_t snum);

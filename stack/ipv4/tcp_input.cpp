@@ -287,6 +287,8 @@ int tcp_ack(Host& host, TcpSock* sk, SkBuff* skb, bool slowpath) {
         tcp_rearm_rto(host, sk);
         sk_stream_write_space(host, sk);
     }
+    sk->icsk_probes_out = 0; // something worked: keepalive / window probes start over
+    sk->rcv_tstamp = sim.now();
     tcp_counters(host, sk);
     scope.ret(1);
     return 1;

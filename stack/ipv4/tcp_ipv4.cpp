@@ -4,8 +4,9 @@
 // tcp_v4_send_synack), the child at the end of the handshake (tcp_v4_syn_recv_sock), resets
 // (tcp_v4_send_reset), the checksum (tcp_v4_send_check), the ISN (secure_tcp_seq) and ICMP errors
 // (tcp_v4_err).
-// SIMPLIFICATION: no SYN cookies, no socket backlog (a user chain never holds the lock while the
-// softirq runs), TIME_WAIT is a full sock handled by tcp_rcv_state_process.
+// When a task owns the socket (lock_sock) at the segment's time, tcp_add_backlog queues it on
+// sk_backlog for release_sock (the model in stack/socket/sock.cpp).
+// SIMPLIFICATION: no SYN cookies, TIME_WAIT is a full sock handled by tcp_rcv_state_process.
 // LINUX: a header shorter than 20 bytes or a doff beyond the segment is dropped as NOT_SPECIFIED
 // (pskb_may_pull failing: discard_it), doff < 5 as PKT_TOO_SMALL, a bad checksum as TCP_CSUM, a
 // segment for no socket as NO_SOCKET after a RST is sent back (unless it was a RST).
@@ -380,6 +381,10 @@ TcpSock* tcp_v4_syn_recv_sock(Host& host, TcpSock* listener, SkBuff* skb, Reques
         nsk->sk_rcvbuf = listener->sk_rcvbuf;
         nsk->sk_sndbuf = listener->sk_sndbuf;
         nsk->nodelay = listener->nodelay;
+        nsk->keepalive = listener->keepalive; // SOCK_KEEPOPEN and the TCP_KEEP* values are cloned
+        nsk->keepalive_time = listener->keepalive_time;
+        nsk->keepalive_intvl = listener->keepalive_intvl;
+        nsk->keepalive_probes = listener->keepalive_probes;
         nsk->icsk_ca_ops = listener->icsk_ca_ops;
         // inet_csk_clone_lock -> inet_sk_set_state: the child is born in SYN_RECV, a traced change
         sim.rec().tcp_state(nsk->label, TCP_CLOSE, TCP_SYN_RECV);
@@ -455,6 +460,32 @@ int tcp_v4_do_rcv(Host& host, TcpSock* sk, SkBuff* skb) {
     return 0;
 }
 
+// sk_backlog_rcv of a TCP sock (tcp_prot.backlog_rcv = tcp_v4_do_rcv).
+int tcp_v4_backlog_rcv(Host& host, Sock* sk, SkBuff* skb) { return tcp_v4_do_rcv(host, tcp_sk(sk), skb); }
+
+// tcp_add_backlog: the socket is owned by a task: queue skb on sk_backlog until release_sock.
+// True when it must be dropped (*reason SOCKET_BACKLOG): rmem + backlog over the limit.
+// LINUX: the limit is 2 * sk_rcvbuf + sk_sndbuf / 2 + 64 KB (since 6.8; sk_rcvbuf + sk_sndbuf
+// + 64 KB before), counted against sk_backlog.len + sk_rmem_alloc (sk_rcvqueues_full).
+// SIMPLIFICATION: no coalescing with the backlog's tail (tcp_try_coalesce), no skb_condense.
+bool tcp_add_backlog(Host& host, TcpSock* sk, SkBuff* skb, TimeNs due, ContextId owner, DropReason* reason) {
+    TRACE_FUNC_NAMED(scope, host.sim(), tcp_add_backlog, skb);
+    uint64_t limit = (uint64_t(sk->sk_rcvbuf) << 1) + (sk->sk_sndbuf >> 1) + 64 * 1024;
+    limit = std::min<uint64_t>(limit, UINT32_MAX);
+    if (sk_add_backlog(host, sk, skb, static_cast<uint32_t>(limit), due, owner)) {
+        host.note(sk->label + ": backlog full (" + std::to_string(sk->sk_backlog.len) + " + rmem " +
+                      std::to_string(sk->sk_rmem_alloc) + " > " + std::to_string(limit) + "): TCPBACKLOGDROP",
+                  Layer::Tcp, skb);
+        *reason = DropReason::SocketBacklog;
+        scope.ret(1);
+        return true;
+    }
+    host.note(sk->label + ": owned by a task (lock_sock): segment waits on sk_backlog for release_sock",
+              Layer::Tcp, skb);
+    scope.ret(0);
+    return false;
+}
+
 // tcp_child_process: the child receives the ACK that created it, then the listener is told.
 static int tcp_child_process(Host& host, TcpSock* parent, TcpSock* child, SkBuff* skb) {
     TRACE_FUNC_NAMED(scope, host.sim(), tcp_child_process, skb);
@@ -522,6 +553,18 @@ int tcp_v4_rcv(Host& host, SkBuff* skb) {
         // no_tcp_socket
         tcp_v4_send_reset(host, nullptr, skb);
         return drop(DropReason::NoSocket, "no socket for port " + std::to_string(dport));
+    }
+    // A listener is processed without its lock (Linux since 4.4); any other sock: bh_lock_sock, then
+    // tcp_v4_do_rcv, or the backlog when a task owns it at this time.
+    TimeNs due = 0;
+    ContextId owner = 0;
+    if (sk->sk_state != TCP_LISTEN && sock_owned_by_user_at(sk, sim.now(), &due, &owner)) {
+        DropReason reason = DropReason::NotSpecified;
+        if (tcp_add_backlog(host, sk, skb, due, owner, &reason)) {
+            kfree_skb_reason(skb, reason); // discard_and_relse
+        }
+        scope.ret(0);
+        return 0;
     }
     int ret = tcp_v4_do_rcv(host, sk, skb);
     scope.ret(ret);

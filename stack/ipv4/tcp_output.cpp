@@ -100,7 +100,7 @@ SkBuff* tcp_stream_alloc_skb(Host& host, TcpSock* sk) {
     return skb;
 }
 
-static void tcp_init_nondata_skb(Host& host, SkBuff* skb, uint32_t seq, uint8_t flags) {
+void tcp_init_nondata_skb(Host& host, SkBuff* skb, uint32_t seq, uint8_t flags) {
     TRACE_FUNC(host.sim(), tcp_init_nondata_skb, skb, flags);
     auto& cb = TCP_SKB_CB(skb);
     cb = TcpSkbCb{};

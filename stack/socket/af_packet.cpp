@@ -10,6 +10,7 @@
 // buffer is a drop (PACKET_SOCK_ERROR). A shared skb (from deliver_skb) is cloned before queueing.
 #include "stack/socket/af_packet.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/netdev/netdevice.h"
@@ -105,6 +106,42 @@ int packet_bind(Host& host, Socket* sock, const SockAddrLl& addr) {
 
 // ---- SO_ATTACH_FILTER ----
 
+// chk_code_allowed (net/core/filter.c's codes[] table): the 16-bit opcodes of classic BPF. libpcap's
+// bpf_validate looks at the class and operation bits only, and its bpf_filter abort()s on any other
+// opcode (e.g. a RET with high bits set), so the kernel's table is checked first, as Linux does.
+static bool chk_code_allowed(uint16_t code) {
+    switch (code) {
+    case BPF_ALU | BPF_ADD | BPF_K: case BPF_ALU | BPF_ADD | BPF_X:
+    case BPF_ALU | BPF_SUB | BPF_K: case BPF_ALU | BPF_SUB | BPF_X:
+    case BPF_ALU | BPF_MUL | BPF_K: case BPF_ALU | BPF_MUL | BPF_X:
+    case BPF_ALU | BPF_DIV | BPF_K: case BPF_ALU | BPF_DIV | BPF_X:
+    case BPF_ALU | BPF_MOD | BPF_K: case BPF_ALU | BPF_MOD | BPF_X:
+    case BPF_ALU | BPF_AND | BPF_K: case BPF_ALU | BPF_AND | BPF_X:
+    case BPF_ALU | BPF_OR | BPF_K: case BPF_ALU | BPF_OR | BPF_X:
+    case BPF_ALU | BPF_XOR | BPF_K: case BPF_ALU | BPF_XOR | BPF_X:
+    case BPF_ALU | BPF_LSH | BPF_K: case BPF_ALU | BPF_LSH | BPF_X:
+    case BPF_ALU | BPF_RSH | BPF_K: case BPF_ALU | BPF_RSH | BPF_X:
+    case BPF_ALU | BPF_NEG:
+    case BPF_LD | BPF_W | BPF_ABS: case BPF_LD | BPF_H | BPF_ABS: case BPF_LD | BPF_B | BPF_ABS:
+    case BPF_LD | BPF_W | BPF_LEN:
+    case BPF_LD | BPF_W | BPF_IND: case BPF_LD | BPF_H | BPF_IND: case BPF_LD | BPF_B | BPF_IND:
+    case BPF_LD | BPF_IMM: case BPF_LD | BPF_MEM:
+    case BPF_LDX | BPF_W | BPF_LEN: case BPF_LDX | BPF_B | BPF_MSH:
+    case BPF_LDX | BPF_IMM: case BPF_LDX | BPF_MEM:
+    case BPF_ST: case BPF_STX:
+    case BPF_MISC | BPF_TAX: case BPF_MISC | BPF_TXA:
+    case BPF_RET | BPF_K: case BPF_RET | BPF_A:
+    case BPF_JMP | BPF_JA:
+    case BPF_JMP | BPF_JEQ | BPF_K: case BPF_JMP | BPF_JEQ | BPF_X:
+    case BPF_JMP | BPF_JGE | BPF_K: case BPF_JMP | BPF_JGE | BPF_X:
+    case BPF_JMP | BPF_JGT | BPF_K: case BPF_JMP | BPF_JGT | BPF_X:
+    case BPF_JMP | BPF_JSET | BPF_K: case BPF_JMP | BPF_JSET | BPF_X:
+        return true;
+    default:
+        return false;
+    }
+}
+
 int sk_attach_filter(Host& host, Sock* sk, const std::string& prog_bytes) {
     TRACE_FUNC_NAMED(scope, host.sim(), sk_attach_filter, nullptr,
                      static_cast<int64_t>(prog_bytes.size() / 8));
@@ -132,7 +169,9 @@ int sk_attach_filter(Host& host, Sock* sk, const std::string& prog_bytes) {
             static_cast<bpf_u_int32>(b[4] | (b[5] << 8) | (b[6] << 16) | (static_cast<uint32_t>(b[7]) << 24));
     }
     // bpf_check_classic: known opcodes, jumps inside the program, ends in a return.
-    if (!bpf_validate(fp->insns.data(), static_cast<int>(n))) {
+    const bool known = std::all_of(fp->insns.begin(), fp->insns.end(),
+                                   [](const bpf_insn& in) { return chk_code_allowed(in.code); });
+    if (!known || !bpf_validate(fp->insns.data(), static_cast<int>(n))) {
         host.note(sk->label + ": SO_ATTACH_FILTER: the BPF program does not pass bpf_check_classic",
                   Layer::Socket);
         scope.ret(-EINVAL);

@@ -1,7 +1,9 @@
 // struct socket and struct sock (include/linux/net.h, include/net/sock.h, include/net/inet_sock.h),
 // reduced to what UDP and ping sockets use, plus the protocol's operations (struct proto), and the
 // socket's errors: sk_err / sk_err_soft and the error queue of IP_RECVERR (include/linux/errqueue.h).
-// SIMPLIFICATION: no socket locking, no backlog, no memory accounting beyond sk_rmem_alloc.
+// The socket lock (socket_lock_t: lock_sock / release_sock) with its backlog (sk_backlog), in
+// virtual time: see the model at the top of sock.cpp.
+// SIMPLIFICATION: no memory accounting beyond sk_rmem_alloc (and sk_backlog.len).
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -52,6 +54,38 @@ struct SockWaiter {
     std::function<void()> func;
 };
 
+// One interval during which a task owned the socket (sk_lock.owned), in its context's time.
+struct SockOwnedSpan {
+    TimeNs from = 0, to = 0;
+    ContextId ctx = 0;
+};
+// socket_lock_t: owned while a task's chain runs between lock_sock and release_sock; the closed
+// intervals stay in spans (the newest kSpans) so a softirq that runs later in C++ order but at a
+// time inside one of them still finds the socket owned.
+struct SockLock {
+    static constexpr size_t kSpans = 16;
+    bool owned = false; // the task's C++ chain is between lock_sock and release_sock now
+    ContextId owner_ctx = 0;
+    TimeNs owned_from = 0;
+    std::deque<SockOwnedSpan> spans;
+};
+// One skb on sk_backlog: due is the time of the release_sock that processes it (kAtRelease: the
+// release of the lock held now), ctx the owner's context it is processed in.
+struct SockBacklogEntry {
+    static constexpr TimeNs kAtRelease = ~TimeNs(0);
+    SkBuff* skb = nullptr;
+    TimeNs due = 0;
+    ContextId ctx = 0;
+};
+// sk->sk_backlog: the queue, its truesize total (len), and the scheduler event that runs
+// __release_sock for entries whose release_sock already ran in C++.
+struct SockBacklog {
+    std::deque<SockBacklogEntry> q;
+    uint32_t len = 0;
+    Scheduler::EventId ev{};
+    TimeNs ev_at = 0;
+};
+
 struct Sock {
     virtual ~Sock() = default; // a PacketSock is deleted through its Sock (SockDeleter)
     Host* host = nullptr;
@@ -86,6 +120,10 @@ struct Sock {
     void (*sk_data_ready)(Host& host, Sock* sk) = nullptr;
     std::vector<SockWaiter> sk_wq;
     uint64_t next_waiter = 1;
+    SockLock sk_lock;
+    SockBacklog sk_backlog;
+    // sk_backlog_rcv: the protocol's receive for a backlogged skb (TCP: tcp_v4_do_rcv).
+    int (*sk_backlog_rcv)(Host& host, Sock* sk, SkBuff* skb) = nullptr;
 };
 
 // Deletes a sock unless the kernel keeps it alive itself (a TCP sock lives on after close, in
@@ -125,6 +163,20 @@ uint64_t sk_add_waiter(Sock* sk, SockWaiter w);
 bool sk_remove_waiter(Sock* sk, uint64_t id, SockWaiter* out = nullptr);
 // sk_common_release: unhash (done by the protocol's close), purge the receive and error queues, mark dead.
 void sk_common_release(Host& host, Sock* sk);
+
+// ---- the socket lock and its backlog (net/core/sock.c, include/net/sock.h) ----
+// lock_sock: the current context (a task) owns the socket from now. Traced.
+void lock_sock(Host& host, Sock* sk);
+// release_sock: __release_sock runs the backlog entries due now through sk_backlog_rcv, in this
+// context; the ownership interval [lock, now) is kept in sk_lock.spans; entries due later get a
+// scheduler event. Traced (release_sock, __release_sock, sk_backlog_rcv, Queue "sk_backlog").
+void release_sock(Host& host, Sock* sk);
+// sock_owned_by_user at virtual time t: true when t falls inside the lock held now or inside a
+// recorded span; *due and *ctx say when and where the backlog entry will be processed.
+bool sock_owned_by_user_at(const Sock* sk, TimeNs t, TimeNs* due, ContextId* ctx);
+// sk_add_backlog: -ENOBUFS when sk_backlog.len + sk_rmem_alloc > limit (sk_rcvqueues_full), else
+// appends (Queue event "sk_backlog") and makes sure __release_sock will run for it.
+int sk_add_backlog(Host& host, Sock* sk, SkBuff* skb, uint32_t limit, TimeNs due, ContextId ctx);
 
 // ---- errors (include/net/sock.h, net/core/skbuff.c, include/linux/errqueue.h) ----
 // struct sock_exterr_skb: an error skb's control block (SKB_EXT_ERR), after the IPCB it keeps.

@@ -93,6 +93,42 @@ TEST(Architecture, LabAndCliDoNotReachIntoUi) {
     EXPECT_EQ(violations("app/cli", [](const std::string& t) { return starts(t, "ui/") || starts(t, "stack/") || starts(t, "nic/"); }), "");
 }
 
+// Qt Charts is deprecated from Qt 6.10 on (STYLE.md "Qt"): its headers stay inside ui/charts/, behind
+// the one charts widget, so it can be replaced there. Matches <QtCharts/...>, <QtCharts>, the
+// class headers (<QChart>, <QLineSeries>, ...) and their lower-case forms (<qchart.h>).
+static bool is_qt_charts(const std::string& t) {
+    static const std::regex charts(
+        R"(^(QtCharts(/.*)?|QChart|QChartView|QPolarChart|QChartGlobal|QLegend|QLegendMarker|Q\w*LegendMarker|)"
+        R"(QAbstractSeries|QXYSeries|QLineSeries|QSplineSeries|QScatterSeries|QAreaSeries|Q\w*BarSeries|)"
+        R"(QBarSet|QPieSeries|QPieSlice|QBoxPlotSeries|QBoxSet|QCandlestickSeries|QCandlestickSet|)"
+        R"(QAbstractAxis|QValueAxis|QLogValueAxis|QCategoryAxis|QBarCategoryAxis|QDateTimeAxis|QColorAxis|)"
+        R"(Q\w*ModelMapper)(\.h)?$)",
+        std::regex::icase);
+    return std::regex_match(t, charts);
+}
+
+TEST(Architecture, QtChartsOnlyInUiCharts) {
+    EXPECT_TRUE(is_qt_charts("QChartView") && is_qt_charts("QtCharts/QLineSeries") && is_qt_charts("qvalueaxis.h") &&
+                is_qt_charts("QHorizontalStackedBarSeries") && !is_qt_charts("QChartsPanel") &&
+                !is_qt_charts("QPainter") && !is_qt_charts("QAbstractItemModel"))
+        << "the matcher itself";
+    // tests/ui may look inside the charts widget it tests (tst_queuescharts reads its QChart).
+    for (const char* dir : {"core", "stack", "nic", "app", "bench", "tests/core", "tests/stack", "tests/nic",
+                            "tests/lab", "tests/cli", "tests/support"})
+        EXPECT_EQ(violations(dir, is_qt_charts), "") << dir << " must not see Qt Charts";
+    std::string outside;
+    for (auto& i : includes_under("ui"))
+        if (is_qt_charts(i.target) && i.file.find("/ui/charts/") == std::string::npos)
+            outside += i.file + ":" + std::to_string(i.line) + ": includes " + i.target + "\n";
+    EXPECT_EQ(outside, "") << "Qt Charts belongs in ui/charts/ only";
+    // Not vacuous: when the GUI sources are here, the charts widget does use Qt Charts.
+    if (fs::exists(fs::path(skbscope::test::source_dir()) / "ui/charts")) {
+        size_t in_charts = 0;
+        for (auto& i : includes_under("ui/charts")) in_charts += is_qt_charts(i.target);
+        EXPECT_GT(in_charts, 0u) << "no Qt Charts header found in ui/charts: the matcher is broken";
+    }
+}
+
 TEST(Architecture, NoGlobalIncludeDirectories) {
     std::string v;
     for (auto& e : fs::recursive_directory_iterator(skbscope::test::source_dir())) {

@@ -1,6 +1,7 @@
 // libFuzzer target for the .sktrace reader: any bytes must load or be refused with a message naming
 // the file, never crash or read out of bounds. A trace that loads is also pushed through the
-// queries and exporters, which must cope with whatever validate() lets through.
+// queries and exporters, which must cope with whatever validate() lets through, including the
+// tcpdump captures rebuilt from pcap_dump events (a FuncEnter whose ref2 is the frame's blob).
 // Build (clang only): clang++ -std=c++20 -fsanitize=fuzzer,address,undefined -I. this file + core.
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include "core/trace/export_chrome.h"
 #include "core/trace/export_jsonl.h"
 #include "core/trace/export_pcap.h"
+#include "core/trace/export_tap.h"
 #include "core/trace/query.h"
 #include "core/trace/trace_file.h"
 
@@ -35,5 +37,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (auto j = packet_journey(t, 1); j.ok()) sink << render_journey(t, *j);
     for (const auto& iface : trace_interfaces(t))
         (void)interface_frames(t, iface);
+    const uint8_t* blobs = t.blob_data.data();
+    for (const auto& host : t.hosts) {
+        auto frames = tap_frames(t, host + ":tap");
+        if (!frames) continue;
+        for (const TapFrame& f : *frames) {
+            // Each frame is a slice of the blob store, never past it; its original length covers it.
+            if (!f.bytes.empty() && (f.bytes.data() < blobs || f.bytes.data() + f.bytes.size() > blobs + t.blob_data.size()))
+                std::abort();
+            if (f.orig_len < f.bytes.size() || t.events[f.seq].ref2 == kNoRef) std::abort();
+        }
+    }
     return 0;
 }

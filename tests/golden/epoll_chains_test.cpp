@@ -4,10 +4,7 @@
 // sk_data_ready = sock_def_readable -> ep_poll_callback inside B's receive softirq.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-
-#include "app/lab/lab.h"
-#include "tests/support/paths.h"
+#include "tests/support/scenario_run.h"
 #include "tests/support/trace_checker.h"
 
 using namespace skbscope;
@@ -16,28 +13,12 @@ using namespace skbscope::test;
 namespace {
 
 const Trace& epoll_echo() {
-    static std::unique_ptr<lab::Lab> l;
-    if (!l) {
-        auto r = lab::Lab::load(source_dir() + "/lessons/scenarios/epoll-echo.yaml");
-        if (!r.ok()) {
-            ADD_FAILURE() << r.error().message;
-            std::abort();
-        }
-        l = std::move(*r);
-        l->run();
-    }
-    return l->trace();
+    return run_shipped_scenario("epoll-echo.yaml").trace();
 }
 
 void expect_chain(const std::string& root, int nth, const std::vector<std::string>& expected) {
-    const Trace& t = epoll_echo();
-    static const auto doc = callchains_names();
-    for (const auto& n : expected)
-        EXPECT_TRUE(std::binary_search(doc.begin(), doc.end(), n))
-            << n << " is not a name from callchains.md";
-    auto at = find_call(t, "B", root, nth);
-    ASSERT_TRUE(at) << "B has no call of " << root;
-    EXPECT_EQ(check_in_order(calls_inside(t, *at), expected), "") << root;
+    expect_names_in_callchains(expected);
+    expect_call_chain(epoll_echo(), "B", root, nth, expected);
 }
 
 } // namespace

@@ -10,9 +10,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "app/lab/lab.h"
 #include "core/trace/export_pcap.h"
-#include "tests/support/paths.h"
+#include "tests/support/scenario_run.h"
 #include "tests/support/trace_checker.h"
 
 using namespace skbscope;
@@ -21,15 +20,7 @@ using namespace skbscope::test;
 namespace {
 
 lab::Lab& lab_run() {
-    static std::unique_ptr<lab::Lab> l;
-    if (!l) {
-        auto r = lab::Lab::load(source_dir() + "/lessons/scenarios/udp-fragments.yaml");
-        EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-        if (!r.ok()) std::abort();
-        l = std::move(*r);
-        l->run();
-    }
-    return *l;
+    return run_shipped_scenario("udp-fragments.yaml");
 }
 
 std::string sh(const std::string& cmd) {

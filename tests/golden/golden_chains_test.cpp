@@ -6,13 +6,9 @@
 // (SKBSCOPE_UPDATE_GOLDEN=1 rewrites them), so any change of behaviour is a visible diff.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <optional>
 
-#include "app/lab/lab.h"
-#include "tests/support/paths.h"
+#include "tests/support/scenario_run.h"
 #include "tests/support/trace_checker.h"
 
 using namespace skbscope;
@@ -21,16 +17,7 @@ using namespace skbscope::test;
 namespace {
 
 const Trace& run(const std::string& scenario) {
-    static std::map<std::string, std::unique_ptr<lab::Lab>> labs;
-    auto& l = labs[scenario];
-    if (!l) {
-        auto r = lab::Lab::load(source_dir() + "/lessons/scenarios/" + scenario);
-        EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-        if (!r.ok()) std::abort();
-        l = std::move(*r);
-        l->run();
-    }
-    return l->trace();
+    return run_shipped_scenario(scenario).trace();
 }
 
 } // namespace
@@ -91,12 +78,7 @@ TEST(GoldenChains, UdpReceive) {
     // net_rx_action around it.
     auto udp = find_call(t, "B", "udp_rcv");
     ASSERT_TRUE(udp);
-    std::optional<size_t> at;
-    for (int n = 0;; ++n) {
-        auto r = find_call(t, "B", "net_rx_action", n);
-        if (!r || *r > *udp) break;
-        at = r;
-    }
+    auto at = last_call_before(t, "B", "net_rx_action", *udp);
     ASSERT_TRUE(at);
     std::vector<std::string> expected = {
         "net_rx_action", "napi_poll", "e1000_clean", "e1000_clean_rx_irq", "eth_type_trans", "napi_gro_receive",
@@ -108,23 +90,16 @@ TEST(GoldenChains, UdpReceive) {
     EXPECT_EQ(check_in_order(calls_inside(t, *at), expected), "");
     expect_golden(t, *at, "udp_receive");
     // And B's recvfrom returns the datagram after sleeping.
-    auto rf = find_call(t, "B", "recvfrom");
-    ASSERT_TRUE(rf);
-    std::vector<std::string> recv = {"recvfrom", "__libc_recvfrom", "entry_SYSCALL_64", "__x64_sys_recvfrom",
-                                     "__sys_recvfrom", "sock_recvmsg", "inet_recvmsg", "udp_recvmsg"};
-    EXPECT_EQ(check_in_order(calls_inside(t, *rf), recv), "");
+    expect_call_chain(t, "B", "recvfrom", 0,
+                      {"recvfrom", "__libc_recvfrom", "entry_SYSCALL_64", "__x64_sys_recvfrom", "__sys_recvfrom",
+                       "sock_recvmsg", "inet_recvmsg", "udp_recvmsg"});
 }
 
 TEST(GoldenChains, ForwardedPacket) {
     const Trace& t = run("ping-router.yaml");
     auto fwd = find_call(t, "R", "ip_forward");
     ASSERT_TRUE(fwd);
-    std::optional<size_t> at;
-    for (int n = 0;; ++n) {
-        auto r = find_call(t, "R", "ip_rcv", n);
-        if (!r || *r > *fwd) break;
-        at = r;
-    }
+    auto at = last_call_before(t, "R", "ip_rcv", *fwd);
     ASSERT_TRUE(at);
     // callchains.md: "forward (router): ip_rcv_finish -> ip_route_input_noref -> ip_forward (TTL,
     // NF_INET_FORWARD) -> ip_forward_finish -> dst_output -> ip_output -> ..."

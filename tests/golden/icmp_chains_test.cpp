@@ -4,13 +4,7 @@
 // the documented chain in order, then the rendered tree diffed with tests/golden/expected/*.txt.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
-#include "app/lab/lab.h"
-#include "tests/support/paths.h"
+#include "tests/support/scenario_run.h"
 #include "tests/support/trace_checker.h"
 
 using namespace skbscope;
@@ -69,58 +63,35 @@ links:
   - { a: "A:eth0", b: "B:eth0", speed: 1Gbit, delay: 5us }
 )";
 
-const Trace& run(const char* text, const std::string& name) {
-    static std::map<std::string, std::unique_ptr<lab::Lab>> labs;
-    auto& l = labs[name];
-    if (!l) {
-        auto r = lab::Lab::load_text(text, name);
-        EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-        if (!r.ok()) std::abort();
-        l = std::move(*r);
-        l->run();
-    }
-    return l->trace();
-}
-
 } // namespace
 
 TEST(IcmpChains, TtlExpiredPingGetsTimeExceeded) {
-    const Trace& t = run(kTtlLoop, "ttl-loop.yaml");
+    const Trace& t = run_scenario_text(kTtlLoop, "ttl-loop.yaml").trace();
     // The packet B receives with TTL 1: ip_forward -> too_many_hops -> icmp_send (the only
     // ip_forward on B that sends ICMP).
-    auto at = find_call(t, "B", "icmp_send");
-    ASSERT_TRUE(at);
-    std::vector<std::string> documented = {"icmp_send"};
-    expect_names_in_callchains(documented);
+    expect_names_in_callchains({"icmp_send"});
     expect_names_in_callchains({"ip_rcv_finish", "ip_route_input_noref", "ip_forward", "ip_output"});
-    auto calls = calls_inside(t, *at);
-    EXPECT_EQ(check_in_order(calls, {"icmp_send", "icmpv4_global_allow", "icmp_global_allow", "ip_route_output_key",
-                                     "icmpv4_xrlim_allow", "icmp_push_reply", "ip_append_data",
-                                     "ip_push_pending_frames", "ip_local_out", "dst_output", "ip_output"}),
-              "");
-    // The enclosing forward path, from the frame's ip_rcv on B.
-    auto fwd = find_call(t, "B", "ip_forward", 31); // 32nd pass: TTL 1 (B sees 63, 61, ..., 1)
+    expect_call_chain(t, "B", "icmp_send", 0,
+                      {"icmp_send", "icmpv4_global_allow", "icmp_global_allow", "ip_route_output_key",
+                       "icmpv4_xrlim_allow", "icmp_push_reply", "ip_append_data", "ip_push_pending_frames",
+                       "ip_local_out", "dst_output", "ip_output"});
+    // The enclosing forward path, from the frame's ip_rcv on B: the 32nd pass, TTL 1 (B sees 63,
+    // 61, ..., 1).
+    auto fwd = expect_call_chain(t, "B", "ip_forward", 31,
+                                 {"ip_forward", "icmp_send", "icmp_push_reply", "ip_push_pending_frames"});
     ASSERT_TRUE(fwd);
-    EXPECT_EQ(check_in_order(calls_inside(t, *fwd), {"ip_forward", "icmp_send", "icmp_push_reply",
-                                                      "ip_push_pending_frames"}),
-              "");
     // A receives it: icmp_rcv -> icmp_unreach -> icmp_socket_deliver -> ping_err.
-    auto rcv = find_call(t, "A", "icmp_unreach");
-    ASSERT_TRUE(rcv);
-    EXPECT_EQ(check_in_order(calls_inside(t, *rcv), {"icmp_unreach", "icmp_socket_deliver", "ping_err"}), "");
+    expect_call_chain(t, "A", "icmp_unreach", 0, {"icmp_unreach", "icmp_socket_deliver", "ping_err"});
     expect_golden(t, *fwd, "icmp_time_exceeded");
 }
 
 TEST(IcmpChains, ClosedUdpPortGetsPortUnreachable) {
-    const Trace& t = run(kClosedPort, "closed-port.yaml");
-    auto at = find_call(t, "B", "udp_rcv");
-    ASSERT_TRUE(at);
-    std::vector<std::string> expected = {"udp_rcv", "__udp4_lib_rcv", "icmp_send", "icmp_push_reply",
-                                         "ip_push_pending_frames", "ip_local_out", "dst_output", "ip_output"};
+    const Trace& t = run_scenario_text(kClosedPort, "closed-port.yaml").trace();
     expect_names_in_callchains({"udp_rcv", "__udp4_lib_rcv", "icmp_send", "ip_local_out", "dst_output", "ip_output"});
-    EXPECT_EQ(check_in_order(calls_inside(t, *at), expected), "");
-    auto rcv = find_call(t, "A", "icmp_unreach");
-    ASSERT_TRUE(rcv);
-    EXPECT_EQ(check_in_order(calls_inside(t, *rcv), {"icmp_unreach", "icmp_socket_deliver", "__udp4_lib_err"}), "");
+    auto at = expect_call_chain(t, "B", "udp_rcv", 0,
+                                {"udp_rcv", "__udp4_lib_rcv", "icmp_send", "icmp_push_reply", "ip_push_pending_frames",
+                                 "ip_local_out", "dst_output", "ip_output"});
+    ASSERT_TRUE(at);
+    expect_call_chain(t, "A", "icmp_unreach", 0, {"icmp_unreach", "icmp_socket_deliver", "__udp4_lib_err"});
     expect_golden(t, *at, "icmp_port_unreachable");
 }

@@ -7,13 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <map>
-#include <memory>
 #include <optional>
 
-#include "app/lab/lab.h"
-#include "tests/support/paths.h"
+#include "tests/support/scenario_run.h"
 #include "tests/support/trace_checker.h"
 
 using namespace skbscope;
@@ -55,41 +51,17 @@ links:
   - { a: "A:eth0", b: "B:eth0", speed: 1Gbit, delay: 5us }
 )";
 
+// Only the two RX rings' (or four, on the shipped A - R - B) buffers are left after a run.
+void expect_only_rx_rings_left(lab::Lab& l, int rings) {
+    EXPECT_EQ(l.sim().live_skbs(), rings * 256) << "only the RX rings' buffers are left";
+}
+
 const Trace& run_text(const char* text, const std::string& name) {
-    static std::map<std::string, std::unique_ptr<lab::Lab>> labs;
-    auto& l = labs[name];
-    if (!l) {
-        auto r = lab::Lab::load_text(text, name);
-        EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-        if (!r.ok()) std::abort();
-        l = std::move(*r);
-        l->run();
-        EXPECT_EQ(l->sim().live_skbs(), 2 * 256) << "only the two RX rings' buffers are left";
-    }
-    return l->trace();
+    return run_scenario_text(text, name, [](lab::Lab& l) { expect_only_rx_rings_left(l, 2); }).trace();
 }
 
 const Trace& run_shipped() {
-    static std::unique_ptr<lab::Lab> l;
-    if (!l) {
-        auto r = lab::Lab::load(source_dir() + "/lessons/scenarios/tcpdump.yaml");
-        EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-        if (!r.ok()) std::abort();
-        l = std::move(*r);
-        l->run();
-        EXPECT_EQ(l->sim().live_skbs(), 4 * 256) << "only the four RX rings' buffers are left";
-    }
-    return l->trace();
-}
-
-// The nth call of fn on host whose tree contains every name of `with`.
-std::optional<size_t> find_call_with(const Trace& t, const std::string& host, const std::string& fn,
-                                     const std::vector<std::string>& with) {
-    for (int n = 0;; ++n) {
-        auto at = find_call(t, host, fn, n);
-        if (!at) return std::nullopt;
-        if (check_in_order(calls_inside(t, *at), with).empty()) return at;
-    }
+    return run_shipped_scenario("tcpdump.yaml", [](lab::Lab& l) { expect_only_rx_rings_left(l, 4); }).trace();
 }
 
 } // namespace
@@ -100,7 +72,7 @@ TEST(TapChains, OutgoingFrameMatchesTheTapOnTransmit) {
         {"xmit_one", "dev_queue_xmit_nit", "packet_rcv", "run_filter", "sk_receive_queue", "sk_data_ready"});
     // A's first data segment: the tap's clone is queued and tcpdump, asleep in recvfrom, is woken.
     auto at =
-        find_call_with(t, "A", "dev_hard_start_xmit",
+        find_call_containing(t, "A", "dev_hard_start_xmit",
                        {"dev_queue_xmit_nit", "skb_clone", "packet_rcv", "run_filter", "sock_def_readable"});
     ASSERT_TRUE(at);
     EXPECT_EQ(
@@ -117,7 +89,7 @@ TEST(TapChains, IncomingFrameReachesTheTapBeforeIpRcv) {
         {"__netif_receive_skb_core", "deliver_skb", "packet_rcv", "run_filter", "ip_rcv"});
     // B receives A's SYN: the tap (filter "tcp and dst port 8080") takes a clone, then IP goes on.
     auto at =
-        find_call_with(t, "B", "__netif_receive_skb_core",
+        find_call_containing(t, "B", "__netif_receive_skb_core",
                        {"deliver_skb", "packet_rcv", "run_filter", "skb_clone", "ip_rcv", "tcp_v4_rcv"});
     ASSERT_TRUE(at);
     EXPECT_EQ(check_in_order(calls_inside(t, *at), {"__netif_receive_skb_core", "deliver_skb", "packet_rcv",
@@ -125,7 +97,7 @@ TEST(TapChains, IncomingFrameReachesTheTapBeforeIpRcv) {
               "");
     expect_golden(t, *at, "tap_receive");
     // B's own SYN-ACK goes through the tap on transmit and does not match: consumed, not queued.
-    auto tx = find_call_with(t, "B", "dev_queue_xmit_nit", {"skb_clone", "packet_rcv", "run_filter"});
+    auto tx = find_call_containing(t, "B", "dev_queue_xmit_nit", {"skb_clone", "packet_rcv", "run_filter"});
     ASSERT_TRUE(tx);
     auto inside = calls_inside(t, *tx);
     EXPECT_EQ(std::count(inside.begin(), inside.end(), "sock_def_readable"), 0);
@@ -137,7 +109,7 @@ TEST(TapChains, TransmitCompletionFreesTheTappedSkbAfterDescriptorDone) {
         {"e1000_intr", "net_rx_action", "napi_poll", "e1000_clean", "e1000_clean_tx_irq"});
     // The data segment the tap cloned on transmit (A's first matching dev_queue_xmit_nit).
     auto xmit =
-        find_call_with(t, "A", "dev_queue_xmit_nit", {"skb_clone", "packet_rcv", "sock_def_readable"});
+        find_call_containing(t, "A", "dev_queue_xmit_nit", {"skb_clone", "packet_rcv", "sock_def_readable"});
     ASSERT_TRUE(xmit);
     const uint32_t skb = t.events[*xmit].skb;
     ASSERT_NE(skb, 0u);

@@ -3,10 +3,9 @@
 // send(), recv(), connect and accept with the handshake on both sides, close on both sides.
 #include <gtest/gtest.h>
 
-#include <algorithm>
+#include <optional>
 
-#include "app/lab/lab.h"
-#include "tests/support/paths.h"
+#include "tests/support/scenario_run.h"
 #include "tests/support/trace_checker.h"
 
 using namespace skbscope;
@@ -15,28 +14,13 @@ using namespace skbscope::test;
 namespace {
 
 const Trace& send_walk() {
-    static std::unique_ptr<lab::Lab> l;
-    if (!l) {
-        auto r = lab::Lab::load(source_dir() + "/lessons/scenarios/send-walk.yaml");
-        if (!r.ok()) {
-            ADD_FAILURE() << r.error().message;
-            std::abort();
-        }
-        l = std::move(*r);
-        l->run();
-    }
-    return l->trace();
+    return run_shipped_scenario("send-walk.yaml").trace();
 }
 
 void expect_chain(const std::string& host, const std::string& root, int nth, const std::vector<std::string>& expected,
                   std::optional<ContextKind> kind = std::nullopt) {
-    const Trace& t = send_walk();
-    static const auto doc = callchains_names();
-    for (const auto& n : expected)
-        EXPECT_TRUE(std::binary_search(doc.begin(), doc.end(), n)) << n << " is not a name from callchains.md";
-    auto at = find_call(t, host, root, nth, kind);
-    ASSERT_TRUE(at) << host << " has no call of " << root;
-    EXPECT_EQ(check_in_order(calls_inside(t, *at), expected), "") << host << " " << root;
+    expect_names_in_callchains(expected);
+    expect_call_chain(send_walk(), host, root, nth, expected, kind);
 }
 
 } // namespace

@@ -8,11 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <cstdlib>
+#include <optional>
 
-#include "app/lab/lab.h"
-#include "tests/support/paths.h"
+#include "tests/support/scenario_run.h"
 #include "tests/support/trace_checker.h"
 
 using namespace skbscope;
@@ -21,27 +20,17 @@ using namespace skbscope::test;
 namespace {
 
 const Trace& lossy_send_walk() {
-    static std::unique_ptr<lab::Lab> l;
-    if (!l) {
-        std::ifstream in(source_dir() + "/lessons/scenarios/send-walk.yaml");
-        std::stringstream ss;
-        ss << in.rdbuf();
-        std::string text = ss.str();
+    static const std::string text = [] {
+        std::string text = shipped_scenario_text("send-walk.yaml");
         const std::string link = R"(- { a: "R:eth1", b: "B:eth0", speed: 1Gbit, delay: 5us })";
         auto at = text.find(link);
         if (at == std::string::npos) std::abort();
         // 4000 bytes are 3 segments (1448, 1448, 1104): drop the third on its way to B.
         text.replace(at, link.size(),
                      R"(- { a: "R:eth1", b: "B:eth0", speed: 1Gbit, delay: 5us, drop: [{ dir: a_to_b, match: tcp-data, nth: 3 }] })");
-        auto r = lab::Lab::load_text(text, "send-walk-lossy.yaml");
-        if (!r.ok()) {
-            ADD_FAILURE() << r.error().message;
-            std::abort();
-        }
-        l = std::move(*r);
-        l->run();
-    }
-    return l->trace();
+        return text;
+    }();
+    return run_scenario_text(text, "send-walk-lossy.yaml").trace();
 }
 
 } // namespace
@@ -62,9 +51,7 @@ TEST(TcpTimerChains, RetransmissionTimer) {
 }
 
 const Trace& request_response() {
-    static std::unique_ptr<lab::Lab> l;
-    if (!l) {
-        auto r = lab::Lab::load_text(R"(name: request-response
+    return run_scenario_text(R"(name: request-response
 seed: 5
 duration: 2s
 hosts:
@@ -103,15 +90,8 @@ hosts:
 links:
   - { a: "A:eth0", b: "B:eth0" }
 )",
-                                  "request-response.yaml");
-        if (!r.ok()) {
-            ADD_FAILURE() << r.error().message;
-            std::abort();
-        }
-        l = std::move(*r);
-        l->run();
-    }
-    return l->trace();
+                             "request-response.yaml")
+        .trace();
 }
 
 TEST(TcpTimerChains, DelayedAckTimer) {

@@ -12,6 +12,8 @@
 #include "app/lab/scenario.h"
 #include "core/trace/trace_file.h"
 #include "tests/support/paths.h"
+#include "tests/support/scenario_run.h"
+#include "tests/support/scenarios.h"
 
 using namespace skbscope;
 using namespace skbscope::lab;
@@ -78,9 +80,7 @@ int64_t last_counter(const Trace& t, const std::string& name) {
 } // namespace
 
 TEST(IcmpErrScenario, PingWithTtlOnePrintsTimeToLiveExceeded) {
-    auto l = Lab::load(source_dir() + "/lessons/scenarios/ttl-exceeded.yaml");
-    ASSERT_TRUE(l.ok()) << l.error().message;
-    (*l)->run();
+    const Lab& l = test::run_shipped_scenario("ttl-exceeded.yaml");
     std::vector<std::string> expected = {
         "PING 192.168.2.100 56(84) bytes of data.",
         "From 192.168.1.1 icmp_seq=1 Time to live exceeded",
@@ -88,7 +88,7 @@ TEST(IcmpErrScenario, PingWithTtlOnePrintsTimeToLiveExceeded) {
         "--- 192.168.2.100 ping statistics ---",
         "2 packets transmitted, 0 received, +2 errors, 100% packet loss",
     };
-    EXPECT_EQ((*l)->program_output(), expected);
+    EXPECT_EQ(l.program_output(), expected);
 }
 
 TEST(IcmpErrScenario, TtlExceededIsDeterministicAndLeaksNothing) {
@@ -114,11 +114,7 @@ TEST(IcmpErrScenario, TtlExceededIsDeterministicAndLeaksNothing) {
 
 TEST(IcmpErrScenario, PingReachesTheTargetWithTtlTwo) {
     // The same path with TTL 2: R forwards with TTL 1 and B answers.
-    std::string text;
-    {
-        std::ifstream in(source_dir() + "/lessons/scenarios/ttl-exceeded.yaml");
-        text.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    std::string text = test::shipped_scenario_text("ttl-exceeded.yaml");
     auto pos = text.find("ttl: 1 }");
     ASSERT_NE(pos, std::string::npos);
     text.replace(pos, 8, "ttl: 2 }");
@@ -168,37 +164,14 @@ links:
 }
 
 TEST(IcmpErrScenario, ConnectedUdpClientGetsConnectionRefused) {
-    auto l = run_text(R"(name: refused
-seed: 1
-duration: 1s
-hosts:
-  A:
-    interfaces:
-      eth0: { mac: "02:00:00:00:00:01", address: 10.0.0.1/24 }
-    programs:
-      - name: client
-        steps:
-          - socket: dgram
-          - connect: { fd: 3, to: "10.0.0.2:53" }
-          - send: { fd: 3, size: 20 }
-          - recv: { fd: 3, len: 512 }
-  B:
-    interfaces:
-      eth0: { mac: "02:00:00:00:00:02", address: 10.0.0.2/24 }
-links:
-  - { a: "A:eth0", b: "B:eth0" }
-)");
-    ASSERT_TRUE(l);
+    // The scenario icmp_sock_err_chains_test follows down the stack (one run for both).
+    const Lab& l = test::run_scenario_text(test::kUdpConnectedRefused, "udp-refused.yaml");
     std::vector<std::string> expected = {"client: sent 20 bytes", "client: recv() failed: ECONNREFUSED"};
-    EXPECT_EQ(l->program_output(), expected);
+    EXPECT_EQ(l.program_output(), expected);
 }
 
 TEST(IcmpErrScenario, PingTtlOutOfRangeNamesTheField) {
-    std::string text;
-    {
-        std::ifstream in(source_dir() + "/lessons/scenarios/ttl-exceeded.yaml");
-        text.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    std::string text = test::shipped_scenario_text("ttl-exceeded.yaml");
     text.replace(text.find("ttl: 1 }"), 8, "ttl: 0 }");
     auto s = parse_scenario(text, "ttl.yaml");
     ASSERT_FALSE(s.ok());

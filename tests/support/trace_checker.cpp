@@ -63,6 +63,35 @@ std::string check_in_order(const std::vector<std::string>& actual, const std::ve
     return {};
 }
 
+std::optional<size_t> expect_call_chain(const Trace& t, const std::string& host, const std::string& fn, int nth,
+                                        const std::vector<std::string>& expected, std::optional<ContextKind> kind) {
+    auto at = find_call(t, host, fn, nth, kind);
+    if (!at) {
+        ADD_FAILURE() << host << " has no call " << nth << " of " << fn;
+        return std::nullopt;
+    }
+    EXPECT_EQ(check_in_order(calls_inside(t, *at), expected), "") << host << " " << fn << " #" << nth;
+    return at;
+}
+
+std::optional<size_t> find_call_containing(const Trace& t, const std::string& host, const std::string& fn,
+                                           const std::vector<std::string>& with) {
+    for (int n = 0;; ++n) {
+        auto at = find_call(t, host, fn, n);
+        if (!at) return std::nullopt;
+        if (check_in_order(calls_inside(t, *at), with).empty()) return at;
+    }
+}
+
+std::optional<size_t> last_call_before(const Trace& t, const std::string& host, const std::string& fn, size_t before) {
+    std::optional<size_t> at;
+    for (int n = 0;; ++n) {
+        auto r = find_call(t, host, fn, n);
+        if (!r || *r > before) return at;
+        at = r;
+    }
+}
+
 std::string render_tree(const Trace& t, size_t enter) {
     std::ostringstream out;
     auto end = matching_exit(t, enter).value_or(t.events.size());

@@ -511,6 +511,16 @@ void TestSkbPacket::packetLocator() {
     QVERIFY(next != TraceDocument::kNone && next > m_tcpPush);
     QCOMPARE(m_walk->event(next).kind, EventKind::Wire);
     QCOMPARE(m_walk->event(next).flow, flow);
+    // On the receive side at ip_rcv: eth_type_trans pulled the Ethernet header and no network
+    // header mark is set yet; the bytes at skb->data still dissect as IPv4 with TCP inside.
+    for (int n = 1; n <= 3; ++n) {
+        const auto rcv = m_walk->findFunctionEnter("ip_rcv", n);
+        QVERIFY(rcv.has_value());
+        p = locator.at(int(*rcv), skbs);
+        QCOMPARE(p.origin, PacketBytes::Origin::Skb);
+        QVERIFY(!p.root.children.empty());
+        QCOMPARE(p.root.children.front().name, std::string("Internet Protocol Version 4"));
+    }
 }
 
 // ---- screenshots ----

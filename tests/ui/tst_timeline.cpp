@@ -85,6 +85,7 @@ class TestTimeline : public QObject {
     void screenshotOfSendWalk();
     void flowArrowsOfPacket();
     void keyboardAndWheel();
+    void autoFitFramesTheCursorsCall();
 
   private:
     TraceDocumentPtr m_test;
@@ -541,6 +542,34 @@ void TestTimeline::screenshotOfSendWalk() {
     QVERIFY(folded);
 }
 
+// Until the user zooms or pans, a cursor move frames the outermost call around the cursor (padded),
+// so `--goto send#1` shows A's send() across the view instead of a sliver of a whole-trace view;
+// once the user zooms, moving the cursor keeps the zoom.
+void TestTimeline::autoFitFramesTheCursorsCall() {
+    Cursor cursor;
+    TimelineView view(&cursor);
+    view.resize(1200, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    cursor.setDocument(m_sendWalk);
+    TimelineCanvas* canvas = view.canvas();
+    const TimelineViewport& vp = canvas->timelineViewport();
+    const auto send = m_sendWalk->findFunctionEnter("send", 1);
+    QVERIFY(send.has_value());
+    const uint32_t exit = m_sendWalk->matching(*send);
+    QVERIFY(exit != TraceDocument::kNone);
+    QVERIFY(cursor.setIndex(int(*send)));
+    const double x0 = canvas->model().xOf(TimelineAxis::Time, *send);
+    const double x1 = canvas->model().xOf(TimelineAxis::Time, exit);
+    QVERIFY(vp.contains(x0) && vp.contains(x1));
+    QVERIFY2(vp.span() < (x1 - x0) * 1.5, qPrintable(QString::number(vp.span() / (x1 - x0))));
+    // The user zooms out: from now on cursor moves keep the zoom.
+    QTest::keyClick(canvas, Qt::Key_Minus);
+    const double span = vp.span();
+    QVERIFY(cursor.setIndex(int(m_sendWalk->eventCount() - 1)));
+    QCOMPARE(vp.span(), span);
+}
+
 void TestTimeline::keyboardAndWheel() {
     Cursor cursor;
     TimelineView view(&cursor);
@@ -550,6 +579,7 @@ void TestTimeline::keyboardAndWheel() {
     cursor.setDocument(m_sendWalk);
     TimelineCanvas* canvas = view.canvas();
     const TimelineViewport& vp = canvas->timelineViewport();
+    canvas->showAll(); // (autoFitFramesTheCursorsCall covers the view before the user takes over)
     const double full = vp.span();
     QCOMPARE(vp.x0(), canvas->model().dataMin(TimelineAxis::Time));
     QTest::keyClick(canvas, Qt::Key_Plus);
