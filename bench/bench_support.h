@@ -12,12 +12,12 @@
 namespace skbscope::bench {
 
 struct UdpPairSpec {
-    std::string name;        // the scenario's name
-    int datagrams = 0;       // A's sendto calls, after the warm-up
-    int payload = 1000;      // bytes of each
-    bool warm_up = false;    // one 1-byte datagram first, then 1ms: B is resolved by ARP before the burst
-    int txqueuelen = 0;      // A's eth0 txqueuelen key; 0: the default
-    bool receive = false;    // B calls recvfrom (len 2048) once per datagram; else the socket only queues
+    std::string name;     // the scenario's name
+    int datagrams = 0;    // A's sendto calls, after the warm-up
+    int payload = 1000;   // bytes of each
+    bool warm_up = false; // one 1-byte datagram first, then 1ms: B is resolved by ARP before the burst
+    int txqueuelen = 0;   // A's eth0 txqueuelen key; 0: the default
+    bool receive = false; // B calls recvfrom (len 2048) once per datagram; else the socket only queues
 };
 
 // The scenario text of spec: A's sender starts at 1ms, B's receiver has SO_RCVBUF 4000000.
@@ -40,8 +40,9 @@ hosts:
     if (spec.warm_up)
         s += "          - sendto: { fd: 3, to: \"192.168.1.200:9000\", size: 1 }\n          - sleep: 1ms\n";
     for (int i = 0; i < spec.datagrams; ++i)
-        s += "          - sendto: { fd: 3, to: \"192.168.1.200:9000\", size: " + std::to_string(spec.payload) +
-             " }\n";
+        s +=
+            "          - sendto: { fd: 3, to: \"192.168.1.200:9000\", size: " + std::to_string(spec.payload) +
+            " }\n";
     s += R"(  B:
     interfaces:
       eth0: { mac: "02:00:00:00:01:c8", address: 192.168.1.200/24 }
@@ -53,7 +54,8 @@ hosts:
           - bind: { fd: 3, addr: "0.0.0.0:9000" }
 )";
     if (spec.receive)
-        for (int i = 0; i < spec.datagrams; ++i) s += "          - recvfrom: { fd: 3, len: 2048 }\n";
+        for (int i = 0; i < spec.datagrams; ++i)
+            s += "          - recvfrom: { fd: 3, len: 2048 }\n";
     s += "links:\n  - { a: \"A:eth0\", b: \"B:eth0\" }\n";
     return s;
 }

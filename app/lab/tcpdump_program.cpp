@@ -135,7 +135,7 @@ class TcpdumpProgram final : public Program {
         if (r.ret < 0) return fail("recvfrom: " + errno_name(r.err));
         Sim& sim = m_host.sim();
         const TpacketAuxdata aux = r.aux.value_or(TpacketAuxdata{
-            static_cast<uint32_t>(r.data.size()), static_cast<uint32_t>(r.data.size()), sim.now()});
+            static_cast<uint32_t>(r.data.size()), static_cast<uint32_t>(r.data.size()), static_cast<int64_t>(sim.now())});
         const bool out = r.from_ll && r.from_ll->pkttype == kPacketOutgoing;
         std::string dev;
         if (r.from_ll)

@@ -211,9 +211,15 @@ struct Fixture {
             ++middle;
         cursor.setIndex(int(middle));
     }
-    static Fixture& get() {
-        static Fixture f;
+    // Owned here and released by main() while the QApplication still exists: a function-local
+    // static would destroy its widgets after QApplication, at exit, and crash.
+    static std::unique_ptr<Fixture>& slot() {
+        static std::unique_ptr<Fixture> f;
         return f;
+    }
+    static Fixture& get() {
+        if (!slot()) slot() = std::make_unique<Fixture>();
+        return *slot();
     }
     TimelineCanvas& canvas() { return *view->canvas(); }
 };
@@ -281,5 +287,6 @@ int main(int argc, char** argv) {
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
+    Fixture::slot().reset();
     return 0;
 }

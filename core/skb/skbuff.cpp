@@ -184,9 +184,11 @@ void skb_add_frag(SkBuff* skb, std::span<const uint8_t> bytes) {
     skb->frags.push_back(std::move(f));
     skb->len += static_cast<uint32_t>(bytes.size());
     skb->data_len += static_cast<uint32_t>(bytes.size());
-    skb->truesize += 4096;
+    // skb_len_add: truesize grows by the bytes copied, as tcp_sendmsg_locked charges a page-frag
+    // copy (the page itself is the task's page_frag, shared by many skbs).
+    skb->truesize += static_cast<uint32_t>(bytes.size());
     skb->sim->charge_bytes(bytes.size());
-    skb->sim->rec().skb_ptr("skb_add_rx_frag", *skb, static_cast<int64_t>(bytes.size()));
+    skb->sim->rec().skb_ptr("skb_copy_to_page_nocache", *skb, static_cast<int64_t>(bytes.size()));
 }
 
 static void copy_header_fields(SkBuff* to, const SkBuff* from) {

@@ -151,7 +151,9 @@ void skb_reset_network_header(SkBuff* skb);
 void skb_reset_transport_header(SkBuff* skb);
 void skb_set_network_header(SkBuff* skb, int offset);
 void skb_set_transport_header(SkBuff* skb, int offset);
-// Appends a page fragment of bytes (paged data: len and data_len grow, tail does not).
+// Appends a page fragment of bytes (paged data: len and data_len grow, tail does not), as
+// tcp_sendmsg_locked's skb_copy_to_page_nocache + skb_fill_page_desc do: truesize grows by the
+// bytes (the trace names the operation skb_copy_to_page_nocache).
 void skb_add_frag(SkBuff* skb, std::span<const uint8_t> bytes);
 
 // ---- copies ----

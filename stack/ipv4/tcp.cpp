@@ -4,8 +4,7 @@
 // (sk_wait_data, copy, sk_eat_skb, tcp_cleanup_rbuf's window update), tcp_close, tcp_shutdown,
 // the TCP socket options and the counters the charts read.
 // SIMPLIFICATION: no MSG_PEEK/MSG_OOB/MSG_WAITALL, no zerocopy, no SO_LINGER; sk_wmem_queued is
-// the only send-memory accounting; no sk_flush_backlog every 16 skbs in tcp_sendmsg_locked (the
-// backlog waits for release_sock); the keepalive timer is armed when the connection enters
+// the only send-memory accounting; the keepalive timer is armed when the connection enters
 // ESTABLISHED (Linux: tcp_finish_connect, tcp_create_openreq_child), the timer in tcp_timer.cpp.
 // LINUX: sk_sndbuf starts at tcp_wmem[1] (16 KB) and grows at connection time (tcp_sndbuf_expand);
 // a send that fills it pushes with PSH and sleeps in sk_stream_wait_memory until ACKs free room.
@@ -162,6 +161,7 @@ namespace {
 struct SendState {
     size_t copied = 0;
     int flags = 0;
+    int process_backlog = 0; // new skbs since the last sk_flush_backlog
 };
 
 bool forced_push(const TcpSock* sk) { return after(sk->write_seq, sk->pushed_seq + (sk->max_window >> 1)); }
@@ -169,6 +169,25 @@ bool forced_push(const TcpSock* sk) { return after(sk->write_seq, sk->pushed_seq
 void tcp_mark_push(TcpSock* sk, SkBuff* skb) {
     TCP_SKB_CB(skb).tcp_flags |= TcpFlags::Psh;
     sk->pushed_seq = sk->write_seq;
+}
+
+// tcp_bound_to_half_wnd: no packet larger than half the largest window the peer offered.
+uint32_t tcp_bound_to_half_wnd(const TcpSock* sk, uint32_t pktsize) {
+    uint32_t cutoff = sk->max_window > TCP_MSS_DEFAULT ? sk->max_window >> 1 : sk->max_window;
+    if (cutoff && pktsize > cutoff) return std::max<uint32_t>(cutoff, 68u - sk->tcp_header_len);
+    return pktsize;
+}
+
+// tcp_xmit_size_goal: TCP always builds GSO skbs (sk_setup_caps sets NETIF_F_GSO for TCP), of
+// gso_segs MSS each, bounded by half the peer's largest window.
+uint32_t tcp_xmit_size_goal(TcpSock* sk, uint32_t mss_now) {
+    uint32_t new_size_goal = tcp_bound_to_half_wnd(sk, sk->sk_gso_max_size);
+    uint32_t size_goal = sk->gso_segs * mss_now;
+    if (new_size_goal < size_goal || new_size_goal >= size_goal + mss_now) {
+        sk->gso_segs = static_cast<uint16_t>(std::min(new_size_goal / mss_now, GSO_MAX_SEGS));
+        size_goal = sk->gso_segs * mss_now;
+    }
+    return std::max(size_goal, mss_now);
 }
 
 int tcp_nonagle(const TcpSock* sk) { return sk->cork ? TCP_NAGLE_CORK : (sk->nodelay ? TCP_NAGLE_OFF : 0); }
@@ -225,13 +244,13 @@ void sendmsg_loop(Host& host, Task& task, TcpSock* sk, std::shared_ptr<SysCall> 
         int e = (sk->sk_shutdown & SEND_SHUTDOWN) || sk->sk_state != TCP_CLOSE ? -EPIPE : -ENOTCONN;
         return sendmsg_finish(host, task, sk, st->copied ? int64_t(st->copied) : e, ret);
     }
-    uint32_t mss_now;
+    uint32_t mss_now, size_goal;
     {
         TRACE_FUNC_NAMED(s, sim, tcp_send_mss);
         mss_now = tcp_current_mss(sk);
+        size_goal = tcp_xmit_size_goal(sk, mss_now);
         s.ret(mss_now);
     }
-    const uint32_t size_goal = mss_now; // no GSO: one MSS per skb
     int nonagle = tcp_nonagle(sk);
     while (st->copied < size) {
         SkBuff* skb = nullptr;
@@ -239,13 +258,31 @@ void sendmsg_loop(Host& host, Task& task, TcpSock* sk, std::shared_ptr<SysCall> 
             TRACE_FUNC(sim, tcp_write_queue_tail);
             skb = sk->sk_write_queue.empty() ? nullptr : sk->sk_write_queue.back();
         }
-        int64_t copy = skb ? int64_t(size_goal) - int64_t(skb->len) : 0;
-        if (copy <= 0 || (skb && (TCP_SKB_CB(skb).tcp_flags & TcpFlags::Fin))) {
+        // Linux's tail skb holds [start, write_seq): our run since gso_skb_seq, less what
+        // tcp_write_xmit already sent of it (tso_fragment left the rest as a new skb at snd_nxt)
+        uint32_t start = after(sk->snd_nxt, sk->gso_skb_seq) ? sk->snd_nxt : sk->gso_skb_seq;
+        int64_t copy = skb ? int64_t(size_goal) - int64_t(sk->write_seq - start) : 0;
+        const bool new_segment = copy <= 0 || (skb && (TCP_SKB_CB(skb).tcp_flags & TcpFlags::Fin));
+        // SIMPLIFICATION: sk_stream_memory_free is checked before each of our MSS skbs, not only
+        // before each of Linux's skbs (Linux may overshoot sk_sndbuf by up to size_goal bytes)
+        if (new_segment || skb->len >= mss_now) {
             if (sk->sk_wmem_queued >= sk->sk_sndbuf) { // !sk_stream_memory_free: wait_for_space
                 if (st->copied) tcp_push(host, sk, st->flags & ~0x8000, mss_now, TCP_NAGLE_PUSH);
                 if (nonblock) return sendmsg_finish(host, task, sk, st->copied ? int64_t(st->copied) : -EAGAIN, ret);
                 return sendmsg_sleep(host, task, sk, Fn::sk_stream_wait_memory, sc, st, ret);
             }
+        }
+        if (new_segment) {
+            if (st->process_backlog >= 16) { // let the ACKs that came in meanwhile through
+                st->process_backlog = 0;
+                if (sk_flush_backlog(host, sk)) return sendmsg_loop(host, task, sk, sc, st, ret); // restart
+            }
+            st->process_backlog++;
+            sk->gso_skb_seq = start = sk->write_seq; // a new skb of Linux's begins here
+            skb = nullptr;
+            copy = size_goal;
+        }
+        if (!skb || skb->len >= mss_now) { // SIMPLIFICATION: one of our skbs per MSS of Linux's skb
             skb = tcp_stream_alloc_skb(host, sk);
             {
                 TRACE_FUNC(sim, tcp_skb_entail, skb);
@@ -258,9 +295,8 @@ void sendmsg_loop(Host& host, Task& task, TcpSock* sk, std::shared_ptr<SysCall> 
                                 static_cast<int64_t>(sk->sk_write_queue.size()), sk->write_seq - sk->snd_nxt, skb,
                                 Layer::Tcp);
             }
-            copy = size_goal;
         }
-        copy = std::min<int64_t>(copy, int64_t(size - st->copied));
+        copy = std::min<int64_t>({copy, int64_t(mss_now) - int64_t(skb->len), int64_t(size - st->copied)});
         {
             TRACE_FUNC(sim, skb_copy_to_page_nocache, skb, copy);
             uint32_t before_truesize = skb->truesize;
@@ -272,11 +308,11 @@ void sendmsg_loop(Host& host, Task& task, TcpSock* sk, std::shared_ptr<SysCall> 
         TCP_SKB_CB(skb).end_seq += static_cast<uint32_t>(copy);
         st->copied += static_cast<size_t>(copy);
         if (st->copied == size) break;
-        if (skb->len < size_goal) continue;
+        if (sk->write_seq - start < size_goal) continue;
         if (forced_push(sk)) {
             tcp_mark_push(sk, skb);
             __tcp_push_pending_frames(host, sk, mss_now, TCP_NAGLE_PUSH);
-        } else if (skb == sk->sk_write_queue.front()) {
+        } else if (start == sk->snd_nxt) { // Linux's skb is tcp_send_head
             tcp_push_one(host, sk, mss_now);
         }
     }

@@ -3,9 +3,11 @@
 // block of a TCP skb (TCP_SKB_CB), the states with Linux's numbers, the constants, and the
 // functions of tcp.c, tcp_input.c, tcp_output.c, tcp_ipv4.c, tcp_minisocks.c, tcp_timer.c and
 // inet_connection_sock.c, each traced under its kernel name.
-// SIMPLIFICATION: no TSO/GSO (one MSS per skb), no TIME_WAIT mini socket (the full sock
-// stays in TIME_WAIT), no urgent data, no ECN, no MD5/AO, no Fast Open, PRR reduced to halving cwnd
-// on entering recovery.
+// SIMPLIFICATION: no GSO skbs: an skb holds at most one MSS; what Linux builds as one skb of up to
+// size_goal bytes (tcp_xmit_size_goal) is a run of ours (gso_skb_seq: where the run began), and
+// tcp_write_xmit sends up to its quota of them as Linux sends one GSO packet. No TIME_WAIT mini
+// socket (the full sock stays in TIME_WAIT), no urgent data, no ECN, no MD5/AO, no Fast Open, PRR
+// reduced to halving cwnd on entering recovery.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -61,6 +63,8 @@ constexpr uint32_t TCP_RMEM_MAX = 33554432;       // net.ipv4.tcp_rmem[2] (32 MB
 constexpr uint32_t TCP_WMEM_DEFAULT = 16384;      // net.ipv4.tcp_wmem[1]
 constexpr uint32_t TCP_WMEM_MAX = 4194304;        // net.ipv4.tcp_wmem[2]
 constexpr uint32_t MAX_TCP_HEADER = 320;          // L1_CACHE_ALIGN(128 + MAX_HEADER)
+constexpr uint32_t GSO_MAX_SEGS = 65535;          // dev->gso_max_segs, sk->sk_gso_max_segs
+constexpr uint32_t TCP_MIN_TSO_SEGS = 2;          // net.ipv4.tcp_min_tso_segs
 constexpr int TCP_MAX_QUICKACKS = 16;
 constexpr int TCP_APP_WIN = 31;                   // net.ipv4.tcp_app_win
 constexpr uint8_t TCP_DEFAULT_SCALING_RATIO = 128; // 1 << (TCP_RMEM_TO_WIN_SCALE - 1)
@@ -202,6 +206,10 @@ struct TcpSock : Sock, TcpCongCtl {
     // Nagle/cork
     bool nodelay = false, cork = false;
     uint32_t snd_sml = 0;
+    // GSO (Linux builds skbs of size_goal bytes, tcp_xmit_size_goal): tp->gso_segs, and the
+    // sequence number where the skb at the tail of Linux's write queue begins (our run of MSS skbs)
+    uint16_t gso_segs = 0;
+    uint32_t gso_skb_seq = 0;
     // queues (sk_write_queue: not yet sent; tcp_rtx_queue: sent, not acked; out_of_order_queue)
     std::deque<SkBuff*> sk_write_queue, tcp_rtx_queue, out_of_order_queue;
     std::vector<wire::TcpSackBlock> selective_acks;

@@ -167,7 +167,7 @@ int tcp_v4_err(Host& host, SkBuff* skb, uint8_t type, uint8_t code, uint32_t inf
     }
     if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV) {
         ip_icmp_error(host, sk, skb, err, dport, info, th); // IP_RECVERR only
-        sk->sk_err = err; // the socket is never owned by the user here (no backlog)
+        sk->sk_err = err; // the connecting task sleeps without the lock: never owned here
         host.note(sk->label + ": " + errno_name(err) + " during the handshake: the connect fails", Layer::Tcp, skb);
         sk_error_report(host, sk);
         tcp_done(host, sk);

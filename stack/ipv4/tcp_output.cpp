@@ -2,8 +2,8 @@
 // segments (tcp_write_xmit with the cwnd, receive-window and Nagle tests -> tcp_transmit_skb ->
 // __tcp_transmit_skb: clone, header, options, checksum -> ip_queue_xmit), ACKs (tcp_send_ack,
 // tcp_send_delayed_ack), FIN, RST, retransmission and the receive window we advertise.
-// SIMPLIFICATION: no TSO/GSO and no pacing or TCP small queues; no tail loss probe (the RTO timer
-// covers the tail); no MTU probing; SACK blocks are sent but D-SACK is not.
+// SIMPLIFICATION: no GSO skbs (see tcp.h), no pacing or TCP small queues; no tail loss probe (the
+// RTO timer covers the tail); no MTU probing; SACK blocks are sent but D-SACK is not.
 // LINUX: options in tcp_options_write's order (MSS, SACK_PERM+TS, NOP+WS on a SYN; NOP NOP TS on
 // other segments); the SYN's window is never scaled; the window never shrinks (tcp_select_window).
 #include "core/time/sim.h"
@@ -215,9 +215,26 @@ void tcp_event_new_data_sent(Host& host, TcpSock* sk, SkBuff* skb) {
     tcp_counters(host, sk);
 }
 
+// How many segments the next GSO packet may carry: what cwnd leaves, but at most half of cwnd
+// ("for better scheduling, ensure we have at least 2 GSO packets in flight").
 static uint32_t tcp_cwnd_test(const TcpSock* sk) {
     uint32_t in_flight = tcp_packets_in_flight(sk);
-    return in_flight < sk->snd_cwnd ? sk->snd_cwnd - in_flight : 0;
+    if (in_flight >= sk->snd_cwnd) return 0;
+    uint32_t halfcwnd = std::max(sk->snd_cwnd >> 1, 1u);
+    return std::min(halfcwnd, sk->snd_cwnd - in_flight);
+}
+
+// tcp_tso_segs -> tcp_tso_autosize: about 1 ms of data at the pacing rate, plus a boost for short
+// RTTs (gso_max_size >> (min_rtt_us >> tcp_tso_rtt_log)), at most gso_max_size.
+// SIMPLIFICATION: srtt stands for tcp_min_rtt; no pacing rate yet (0) counts as unlimited, as
+// Linux's initial ~0UL does.
+static uint32_t tcp_tso_segs(const TcpSock* sk, uint32_t mss_now) {
+    uint64_t bytes = sk->sk_pacing_rate ? sk->sk_pacing_rate >> 10 : sk->sk_gso_max_size; // sk_pacing_shift 10
+    uint32_t r = (sk->srtt_us >> 3) >> 9;                                                 // tcp_tso_rtt_log 9
+    if (r < 32) bytes += sk->sk_gso_max_size >> r;
+    bytes = std::min<uint64_t>(bytes, sk->sk_gso_max_size);
+    uint32_t segs = std::max(static_cast<uint32_t>(bytes / mss_now), TCP_MIN_TSO_SEGS);
+    return std::min(segs, GSO_MAX_SEGS);
 }
 
 static bool tcp_snd_wnd_test(const TcpSock* sk, const SkBuff* skb, uint32_t cur_mss) {
@@ -235,17 +252,25 @@ static bool tcp_nagle_test(const TcpSock* sk, const SkBuff* skb, uint32_t cur_ms
     return !hold;
 }
 
+// Each pass of the loop sends what Linux sends as one GSO packet: up to the cwnd quota
+// (tcp_cwnd_test, at most tcp_tso_segs) of the skbs at the head of the write queue, as far as the
+// receive window and Nagle allow (tcp_grow_skb / tcp_mss_split_point / tso_fragment in Linux).
+// __tcp_transmit_skb forces PSH on a GSO packet (tcp_skb_pcount > 1) "to expedite GRO flush at
+// receiver", so the last segment of each such packet carries PSH.
+// SIMPLIFICATION: no tcp_tso_should_defer, no TCP small queues, no pacing.
 bool tcp_write_xmit(Host& host, TcpSock* sk, uint32_t mss_now, int nonagle, int push_one) {
     Sim& sim = host.sim();
     TRACE_FUNC_NAMED(scope, sim, tcp_write_xmit, nullptr, mss_now, nonagle);
     int sent_pkts = 0;
     tcp_mstamp_refresh(host, sk);
     sk->is_cwnd_limited = false;
-    while (!sk->sk_write_queue.empty()) {
-        SkBuff* skb = sk->sk_write_queue.front();
+    const uint32_t max_segs = tcp_tso_segs(sk, mss_now);
+    std::vector<SkBuff*> gso; // the skbs of one GSO packet
+    bool stop = false;
+    while (!stop && !sk->sk_write_queue.empty()) {
         uint32_t quota;
         {
-            TRACE_FUNC_NAMED(s, sim, tcp_cwnd_test, skb);
+            TRACE_FUNC_NAMED(s, sim, tcp_cwnd_test, sk->sk_write_queue.front());
             quota = tcp_cwnd_test(sk);
             s.ret(quota);
         }
@@ -253,25 +278,43 @@ bool tcp_write_xmit(Host& host, TcpSock* sk, uint32_t mss_now, int nonagle, int 
             sk->is_cwnd_limited = true;
             break;
         }
-        bool ok;
-        {
-            TRACE_FUNC_NAMED(s, sim, tcp_snd_wnd_test, skb);
-            ok = tcp_snd_wnd_test(sk, skb, mss_now);
-            s.ret(ok);
+        quota = std::min(quota, max_segs);
+        gso.clear();
+        for (size_t i = 0; i < sk->sk_write_queue.size() && gso.size() < quota; ++i) {
+            SkBuff* skb = sk->sk_write_queue[i];
+            bool ok;
+            {
+                TRACE_FUNC_NAMED(s, sim, tcp_snd_wnd_test, skb);
+                ok = tcp_snd_wnd_test(sk, skb, mss_now);
+                s.ret(ok);
+            }
+            if (ok) {
+                bool last = i + 1 == sk->sk_write_queue.size();
+                TRACE_FUNC_NAMED(s, sim, tcp_nagle_test, skb);
+                ok = tcp_nagle_test(sk, skb, mss_now, last ? nonagle : TCP_NAGLE_PUSH);
+                s.ret(ok);
+            }
+            if (!ok) {
+                stop = true; // what does not fit now waits for an ACK (or the probe timer)
+                break;
+            }
+            gso.push_back(skb);
+            if (TCP_SKB_CB(skb).tcp_flags & TcpFlags::Fin) break; // nothing can follow a FIN
         }
-        if (!ok) break;
-        {
-            bool last = sk->sk_write_queue.size() == 1;
-            TRACE_FUNC_NAMED(s, sim, tcp_nagle_test, skb);
-            ok = tcp_nagle_test(sk, skb, mss_now, last ? nonagle : TCP_NAGLE_PUSH);
-            s.ret(ok);
+        if (gso.size() > 1) { // tcp_skb_pcount(skb) > 1: PSH on the last segment that carries data
+            auto data = std::find_if(gso.rbegin(), gso.rend(), [](const SkBuff* b) { return b->len > 0; });
+            if (data != gso.rend() && data != std::prev(gso.rend())) TCP_SKB_CB(*data).tcp_flags |= TcpFlags::Psh;
         }
-        if (!ok) break;
-        if (tcp_transmit_skb(host, sk, skb, true)) break;
-        tcp_event_new_data_sent(host, sk, skb);
-        if (skb->len < mss_now) sk->snd_sml = TCP_SKB_CB(skb).end_seq; // tcp_minshall_update
-        ++sent_pkts;
-        if (push_one) break;
+        for (SkBuff* skb : gso) {
+            if (tcp_transmit_skb(host, sk, skb, true)) {
+                stop = true;
+                break;
+            }
+            tcp_event_new_data_sent(host, sk, skb);
+            if (skb->len < mss_now) sk->snd_sml = TCP_SKB_CB(skb).end_seq; // tcp_minshall_update
+            ++sent_pkts;
+        }
+        if (gso.empty() || push_one) break;
     }
     scope.ret(sent_pkts);
     if (sent_pkts) return false;

@@ -224,6 +224,9 @@ static void tcp_keepalive_timer(Host& host, TcpSock* sk) {
     }
     if (sk->sk_state == TCP_LISTEN || !sk->keepalive || sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_SYN_SENT)
         return;
+    // an orphan in FIN_WAIT2 is timed by tw_timer (Linux: this timer as tcp_fin_timeout); a TIME_WAIT
+    // sock (a minisock in Linux) has no keepalive
+    if ((sk->sk_state == TCP_FIN_WAIT2 && sk->orphan) || sk->sk_state == TCP_TIME_WAIT) return;
     TimeNs elapsed = keepalive_time_when(sk);
     if (!sk->packets_out && sk->sk_write_queue.empty()) {
         elapsed = keepalive_time_elapsed(host, sk);

@@ -209,6 +209,16 @@ void release_sock(Host& host, Sock* sk) {
     sk_backlog_schedule(host, sk);
 }
 
+bool sk_flush_backlog(Host& host, Sock* sk) {
+    const auto& q = sk->sk_backlog.q;
+    if (q.empty()) return false; // READ_ONCE(sk->sk_backlog.tail): nothing to trace
+    const auto& e = q.front();
+    if (e.due != SockBacklogEntry::kAtRelease && e.due > host.sim().now()) return false;
+    TRACE_FUNC(host.sim(), sk_flush_backlog);
+    __release_sock(host, sk, true);
+    return true;
+}
+
 bool sock_owned_by_user_at(const Sock* sk, TimeNs t, TimeNs* due, ContextId* ctx) {
     const auto& lk = sk->sk_lock;
     if (lk.owned && t >= lk.owned_from) {

@@ -171,6 +171,9 @@ void lock_sock(Host& host, Sock* sk);
 // context; the ownership interval [lock, now) is kept in sk_lock.spans; entries due later get a
 // scheduler event. Traced (release_sock, __release_sock, sk_backlog_rcv, Queue "sk_backlog").
 void release_sock(Host& host, Sock* sk);
+// sk_flush_backlog: while the lock is held, runs __release_sock for the entries due now; true when
+// it processed any (the caller restarts: the socket may have changed). Traced when it does.
+bool sk_flush_backlog(Host& host, Sock* sk);
 // sock_owned_by_user at virtual time t: true when t falls inside the lock held now or inside a
 // recorded span; *due and *ctx say when and where the backlog entry will be processed.
 bool sock_owned_by_user_at(const Sock* sk, TimeNs t, TimeNs* due, ContextId* ctx);

@@ -108,9 +108,10 @@ static bool is_qt_charts(const std::string& t) {
 }
 
 TEST(Architecture, QtChartsOnlyInUiCharts) {
-    EXPECT_TRUE(is_qt_charts("QChartView") && is_qt_charts("QtCharts/QLineSeries") && is_qt_charts("qvalueaxis.h") &&
-                is_qt_charts("QHorizontalStackedBarSeries") && !is_qt_charts("QChartsPanel") &&
-                !is_qt_charts("QPainter") && !is_qt_charts("QAbstractItemModel"))
+    EXPECT_TRUE(is_qt_charts("QChartView") && is_qt_charts("QtCharts/QLineSeries") &&
+                is_qt_charts("qvalueaxis.h") && is_qt_charts("QHorizontalStackedBarSeries") &&
+                !is_qt_charts("QChartsPanel") && !is_qt_charts("QPainter") &&
+                !is_qt_charts("QAbstractItemModel"))
         << "the matcher itself";
     // tests/ui may look inside the charts widget it tests (tst_queuescharts reads its QChart).
     for (const char* dir : {"core", "stack", "nic", "app", "bench", "tests/core", "tests/stack", "tests/nic",
@@ -124,7 +125,8 @@ TEST(Architecture, QtChartsOnlyInUiCharts) {
     // Not vacuous: when the GUI sources are here, the charts widget does use Qt Charts.
     if (fs::exists(fs::path(skbscope::test::source_dir()) / "ui/charts")) {
         size_t in_charts = 0;
-        for (auto& i : includes_under("ui/charts")) in_charts += is_qt_charts(i.target);
+        for (auto& i : includes_under("ui/charts"))
+            in_charts += is_qt_charts(i.target);
         EXPECT_GT(in_charts, 0u) << "no Qt Charts header found in ui/charts: the matcher is broken";
     }
 }

@@ -60,9 +60,14 @@ constexpr int kHtonsEthPAll = 0x0300;
 std::string fprog_bytes(const std::vector<bpf_insn>& insns) {
     std::string out;
     for (const bpf_insn& in : insns) {
-        const uint8_t b[8] = {static_cast<uint8_t>(in.code), static_cast<uint8_t>(in.code >> 8), in.jt, in.jf,
-                              static_cast<uint8_t>(in.k), static_cast<uint8_t>(in.k >> 8),
-                              static_cast<uint8_t>(in.k >> 16), static_cast<uint8_t>(in.k >> 24)};
+        const uint8_t b[8] = {static_cast<uint8_t>(in.code),
+                              static_cast<uint8_t>(in.code >> 8),
+                              in.jt,
+                              in.jf,
+                              static_cast<uint8_t>(in.k),
+                              static_cast<uint8_t>(in.k >> 8),
+                              static_cast<uint8_t>(in.k >> 16),
+                              static_cast<uint8_t>(in.k >> 24)};
         out.append(reinterpret_cast<const char*>(b), 8);
     }
     return out;
@@ -147,10 +152,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             eth0.receive(std::move(f));
         }
         sim.run_until(60 * kNsPerSec); // past the reassembly and neighbour timers
-        for (const auto& f : eth0.sent) largest = std::max<uint64_t>(largest, f.size());
+        for (const auto& f : eth0.sent)
+            largest = std::max<uint64_t>(largest, f.size());
 
         // Read back every queued frame: none is longer than the largest frame or the snapshot.
-        const uint64_t snap = (mode & 0x40) ? UINT32_MAX : static_cast<uint64_t>(kFilters[mode & 0x0f].snaplen);
+        const uint64_t snap =
+            (mode & 0x40) ? UINT32_MAX : static_cast<uint64_t>(kFilters[mode & 0x0f].snaplen);
         for (;;) {
             auto r = now([&](SysDone d) { libc_recvfrom(*dump, fd, 65536, MSG_DONTWAIT, d); });
             if (r.ret < 0) {
@@ -160,7 +167,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             if (static_cast<uint64_t>(r.ret) > largest || static_cast<uint64_t>(r.ret) > snap ||
                 r.data.size() != static_cast<size_t>(r.ret))
                 std::abort();
-            if (!r.aux || r.aux->tp_snaplen != static_cast<uint64_t>(r.ret) || r.aux->tp_len < r.aux->tp_snaplen)
+            if (!r.aux || r.aux->tp_snaplen != static_cast<uint64_t>(r.ret) ||
+                r.aux->tp_len < r.aux->tp_snaplen)
                 std::abort();
         }
         now([&](SysDone d) { libc_close(*dump, fd, d); });

@@ -43,7 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (!frames) continue;
         for (const TapFrame& f : *frames) {
             // Each frame is a slice of the blob store, never past it; its original length covers it.
-            if (!f.bytes.empty() && (f.bytes.data() < blobs || f.bytes.data() + f.bytes.size() > blobs + t.blob_data.size()))
+            if (!f.bytes.empty() &&
+                (f.bytes.data() < blobs || f.bytes.data() + f.bytes.size() > blobs + t.blob_data.size()))
                 std::abort();
             if (f.orig_len < f.bytes.size() || t.events[f.seq].ref2 == kNoRef) std::abort();
         }

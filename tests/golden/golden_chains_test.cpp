@@ -91,8 +91,8 @@ TEST(GoldenChains, UdpReceive) {
     expect_golden(t, *at, "udp_receive");
     // And B's recvfrom returns the datagram after sleeping.
     expect_call_chain(t, "B", "recvfrom", 0,
-                      {"recvfrom", "__libc_recvfrom", "entry_SYSCALL_64", "__x64_sys_recvfrom", "__sys_recvfrom",
-                       "sock_recvmsg", "inet_recvmsg", "udp_recvmsg"});
+                      {"recvfrom", "__libc_recvfrom", "entry_SYSCALL_64", "__x64_sys_recvfrom",
+                       "__sys_recvfrom", "sock_recvmsg", "inet_recvmsg", "udp_recvmsg"});
 }
 
 TEST(GoldenChains, ForwardedPacket) {

@@ -89,8 +89,8 @@ TEST(IcmpChains, ClosedUdpPortGetsPortUnreachable) {
     const Trace& t = run_scenario_text(kClosedPort, "closed-port.yaml").trace();
     expect_names_in_callchains({"udp_rcv", "__udp4_lib_rcv", "icmp_send", "ip_local_out", "dst_output", "ip_output"});
     auto at = expect_call_chain(t, "B", "udp_rcv", 0,
-                                {"udp_rcv", "__udp4_lib_rcv", "icmp_send", "icmp_push_reply", "ip_push_pending_frames",
-                                 "ip_local_out", "dst_output", "ip_output"});
+                                {"udp_rcv", "__udp4_lib_rcv", "icmp_send", "icmp_push_reply",
+                                 "ip_push_pending_frames", "ip_local_out", "dst_output", "ip_output"});
     ASSERT_TRUE(at);
     expect_call_chain(t, "A", "icmp_unreach", 0, {"icmp_unreach", "icmp_socket_deliver", "__udp4_lib_err"});
     expect_golden(t, *at, "icmp_port_unreachable");

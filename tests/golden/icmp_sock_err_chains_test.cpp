@@ -47,9 +47,9 @@ TEST(IcmpSockErrChains, PingReadsTheErrorQueue) {
     expect_names_in_callchains({"ip_forward", "icmp_send"});
     expect_call_chain(t, "R", "ip_forward", 0, {"ip_forward", "icmp_send", "icmp_push_reply"});
     // A: the error is queued for ping (IP_RECVERR) ...
-    expect_call_chain(t, "A", "ping_err", 0,
-                      {"ping_err", "ping_lookup", "ip_icmp_error", "skb_clone", "sock_queue_err_skb",
-                       "sk_error_report"});
+    expect_call_chain(
+        t, "A", "ping_err", 0,
+        {"ping_err", "ping_lookup", "ip_icmp_error", "skb_clone", "sock_queue_err_skb", "sk_error_report"});
     // ... and read by recvmsg(MSG_ERRQUEUE).
     expect_call_chain(t, "A", "recvmsg", 0,
                       {"recvmsg", "__libc_recvmsg", "entry_SYSCALL_64", "__x64_sys_recvmsg", "__sys_recvmsg",

@@ -71,9 +71,9 @@ TEST(TapChains, OutgoingFrameMatchesTheTapOnTransmit) {
     expect_names_in_callchains(
         {"xmit_one", "dev_queue_xmit_nit", "packet_rcv", "run_filter", "sk_receive_queue", "sk_data_ready"});
     // A's first data segment: the tap's clone is queued and tcpdump, asleep in recvfrom, is woken.
-    auto at =
-        find_call_containing(t, "A", "dev_hard_start_xmit",
-                       {"dev_queue_xmit_nit", "skb_clone", "packet_rcv", "run_filter", "sock_def_readable"});
+    auto at = find_call_containing(
+        t, "A", "dev_hard_start_xmit",
+        {"dev_queue_xmit_nit", "skb_clone", "packet_rcv", "run_filter", "sock_def_readable"});
     ASSERT_TRUE(at);
     EXPECT_EQ(
         check_in_order(calls_inside(t, *at),
@@ -88,9 +88,9 @@ TEST(TapChains, IncomingFrameReachesTheTapBeforeIpRcv) {
     expect_names_in_callchains(
         {"__netif_receive_skb_core", "deliver_skb", "packet_rcv", "run_filter", "ip_rcv"});
     // B receives A's SYN: the tap (filter "tcp and dst port 8080") takes a clone, then IP goes on.
-    auto at =
-        find_call_containing(t, "B", "__netif_receive_skb_core",
-                       {"deliver_skb", "packet_rcv", "run_filter", "skb_clone", "ip_rcv", "tcp_v4_rcv"});
+    auto at = find_call_containing(
+        t, "B", "__netif_receive_skb_core",
+        {"deliver_skb", "packet_rcv", "run_filter", "skb_clone", "ip_rcv", "tcp_v4_rcv"});
     ASSERT_TRUE(at);
     EXPECT_EQ(check_in_order(calls_inside(t, *at), {"__netif_receive_skb_core", "deliver_skb", "packet_rcv",
                                                     "run_filter", "skb_clone", "ip_rcv", "tcp_v4_rcv"}),

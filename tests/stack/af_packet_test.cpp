@@ -235,6 +235,11 @@ TEST(AfPacket, AttachFilterRefusesBadPrograms) {
     // "ja +5" past the end, then "ret #0": bpf_check_classic refuses the jump.
     const uint8_t jump_out[16] = {0x05, 0x00, 0, 0, 5, 0, 0, 0, 0x06, 0x00, 0, 0, 0, 0, 0, 0};
     EXPECT_EQ(attach(std::string(reinterpret_cast<const char*>(jump_out), 16)).err, EINVAL);
+    // "ret #0" with stray high bits in its opcode (0xfd06): libpcap's bpf_validate accepts it and
+    // bpf_filter would abort() on the first frame; the kernel's opcode list (chk_code_allowed)
+    // refuses it, and so do we (found by fuzz_tap_filter).
+    const uint8_t high_bits_ret[8] = {0x06, 0xfd, 0, 0, 0, 0, 0, 0};
+    EXPECT_EQ(attach(std::string(reinterpret_cast<const char*>(high_bits_ret), 8)).err, EINVAL);
     EXPECT_EQ(attach(compiled("tcp")).ret, 0);
     // SO_ATTACH_FILTER on a UDP socket: not modelled.
     EXPECT_EQ(call([&](SysDone d) {

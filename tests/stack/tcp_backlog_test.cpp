@@ -145,6 +145,8 @@ TEST(TcpBacklog, SegmentDuringRecvIsBackloggedAndProcessedAtReleaseSock) {
     EXPECT_EQ(t.contexts[re.ctx].kind, ContextKind::Task);
     EXPECT_EQ(re.ctx, t.events[recv].ctx);
     EXPECT_GE(re.time, t_release);
+    // here B's callback issues the next recv() at once, which sleeps: B's context is free then
+    EXPECT_LT(re.time, t_release + 2 * kNsPerUs);
     EXPECT_EQ(in_order(calls_on(t, "B", rel[0]),
                           {"__release_sock", "sk_backlog_rcv", "tcp_v4_do_rcv", "tcp_rcv_established", "tcp_queue_rcv"}),
               "");
@@ -216,6 +218,46 @@ TEST(TcpBacklog, BacklogOverTheLimitDropsWithSocketBacklog) {
         }
     }
     EXPECT_EQ(freed, kept.size() - 1);
+}
+
+// sk_flush_backlog: a long send() lets backlogged ACKs through every 16 new skbs, inside
+// tcp_sendmsg_locked, instead of holding them until release_sock.
+TEST(TcpBacklog, LongSendFlushesTheBacklogEvery16Skbs) {
+    Connected p(2000); // B has sent a pure ACK of these bytes
+    TcpSock* sk = tcp_sk(p.a->fdtable.at(p.cfd)->sk.get());
+    std::vector<uint8_t> ack = p.b_eth0.sent.back();
+    // A's task owns the socket while B's ACK arrives again: it waits on sk_backlog
+    p.sim.in_context(p.a->ctx, [&] { lock_sock(p.A, sk); });
+    p.a_eth0.receive(ack);
+    p.sim.run_until(p.sim.now() + 10 * kNsPerUs);
+    ASSERT_EQ(sk->sk_backlog.q.size(), 1u);
+    // the state a release_sock leaves when the softirq backlogged into its span after it ran in C++
+    // and the task's next call runs before the __release_sock event: the lock free, the entry due
+    sk->sk_lock.owned = false;
+    sk->sk_backlog.q.front().due = p.sim.now();
+    sk->sk_sndbuf = 8 << 20; // room for more than 16 skbs without sleeping
+    size_t mark = p.sim.trace().events.size();
+    auto r = call([&](SysDone d) { libc_send(*p.a, p.cfd, bytes(1 << 20, 9), MSG_DONTWAIT, d); });
+    EXPECT_EQ(r.ret, 1 << 20);
+    EXPECT_TRUE(sk->sk_backlog.q.empty());
+    const Trace& t = p.sim.trace();
+    size_t flush = find_enter(t, "A", "sk_flush_backlog", mark);
+    ASSERT_NE(flush, std::string::npos);
+    EXPECT_EQ(in_order(calls_on(t, "A", flush), {"sk_flush_backlog", "__release_sock", "sk_backlog_rcv", "tcp_v4_do_rcv"}),
+              "");
+    // inside the send, after 16 new skbs, before release_sock
+    size_t locked = find_enter(t, "A", "tcp_sendmsg_locked", mark);
+    size_t release = find_enter(t, "A", "release_sock", mark);
+    ASSERT_NE(locked, std::string::npos);
+    EXPECT_LT(locked, flush);
+    EXPECT_LT(flush, release);
+    size_t new_skbs = 0;
+    for (size_t i = locked; i < flush; ++i)
+        if (t.events[i].kind == EventKind::FuncEnter && t.str(t.events[i].name) == "tcp_stream_alloc_skb" &&
+            t.events[i].ctx == p.a->ctx)
+            ++new_skbs;
+    EXPECT_GE(new_skbs, 16u);
+    EXPECT_EQ(find_enter(t, "A", "sk_flush_backlog", flush + 1), std::string::npos); // once: nothing left after
 }
 
 } // namespace

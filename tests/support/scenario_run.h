@@ -33,7 +33,8 @@ inline std::unique_ptr<lab::Lab> load_or_abort(Result<std::unique_ptr<lab::Lab>>
 }
 
 // The Lab of scenario `text` (`name`: the file name its messages and trace give), run once.
-inline lab::Lab& run_scenario_text(const std::string& text, const std::string& name, const AfterRun& after = {}) {
+inline lab::Lab& run_scenario_text(const std::string& text, const std::string& name,
+                                   const AfterRun& after = {}) {
     static std::map<std::pair<std::string, std::string>, std::unique_ptr<lab::Lab>> labs;
     auto& l = labs[{name, text}];
     if (!l) {

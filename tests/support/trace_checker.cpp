@@ -63,8 +63,9 @@ std::string check_in_order(const std::vector<std::string>& actual, const std::ve
     return {};
 }
 
-std::optional<size_t> expect_call_chain(const Trace& t, const std::string& host, const std::string& fn, int nth,
-                                        const std::vector<std::string>& expected, std::optional<ContextKind> kind) {
+std::optional<size_t> expect_call_chain(const Trace& t, const std::string& host, const std::string& fn,
+                                        int nth, const std::vector<std::string>& expected,
+                                        std::optional<ContextKind> kind) {
     auto at = find_call(t, host, fn, nth, kind);
     if (!at) {
         ADD_FAILURE() << host << " has no call " << nth << " of " << fn;
@@ -83,7 +84,8 @@ std::optional<size_t> find_call_containing(const Trace& t, const std::string& ho
     }
 }
 
-std::optional<size_t> last_call_before(const Trace& t, const std::string& host, const std::string& fn, size_t before) {
+std::optional<size_t> last_call_before(const Trace& t, const std::string& host, const std::string& fn,
+                                       size_t before) {
     std::optional<size_t> at;
     for (int n = 0;; ++n) {
         auto r = find_call(t, host, fn, n);

@@ -23,15 +23,16 @@ std::string check_in_order(const std::vector<std::string>& actual, const std::ve
 // The nth call of fn on host (as find_call): fails the current test unless it exists and
 // `expected` runs inside it in order (check_in_order). Returns the call's index, e.g. for
 // expect_golden, or nullopt after the failure.
-std::optional<size_t> expect_call_chain(const Trace& t, const std::string& host, const std::string& fn, int nth,
-                                        const std::vector<std::string>& expected,
+std::optional<size_t> expect_call_chain(const Trace& t, const std::string& host, const std::string& fn,
+                                        int nth, const std::vector<std::string>& expected,
                                         std::optional<ContextKind> kind = std::nullopt);
 // The first call of fn on host whose tree holds every name of `with` in order, or nullopt.
 std::optional<size_t> find_call_containing(const Trace& t, const std::string& host, const std::string& fn,
                                            const std::vector<std::string>& with);
 // The last call of fn on host that starts before event `before` (e.g. the net_rx_action around a
 // udp_rcv), or nullopt.
-std::optional<size_t> last_call_before(const Trace& t, const std::string& host, const std::string& fn, size_t before);
+std::optional<size_t> last_call_before(const Trace& t, const std::string& host, const std::string& fn,
+                                       size_t before);
 // The call tree at i rendered as indented text: one function per line (for golden files).
 std::string render_tree(const Trace& t, size_t enter);
 // All function names that callchains.md (shared/) mentions.
