@@ -11,12 +11,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto line = skbscope::wire::describe_frame(frame);
     auto tree = skbscope::wire::dissect_frame(frame);
     // Every field's bytes lie inside the frame.
-    std::vector<const skbscope::wire::DissectField*> todo{&tree};
-    while (!todo.empty()) {
-        const auto* f = todo.back();
-        todo.pop_back();
+    std::vector<const skbscope::wire::DissectField*> pending{&tree};
+    while (!pending.empty()) {
+        const auto* f = pending.back();
+        pending.pop_back();
         if (f->offset + f->length > size && f->length) __builtin_trap();
-        for (const auto& c : f->children) todo.push_back(&c);
+        for (const auto& c : f->children) pending.push_back(&c);
     }
     return static_cast<int>(line.size() & 0);
 }

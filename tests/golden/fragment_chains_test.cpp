@@ -12,6 +12,7 @@
 
 #include "core/trace/export_pcap.h"
 #include "tests/support/scenario_run.h"
+#include "tests/support/paths.h"
 #include "tests/support/trace_checker.h"
 
 using namespace skbscope;
@@ -82,7 +83,7 @@ TEST(GoldenChains, FragmentedUdpReassembly) {
 }
 
 TEST(GoldenChains, FragmentedUdpPcapReassemblesInTshark) {
-    if (std::system("command -v tshark >/dev/null 2>&1") != 0) GTEST_SKIP() << "tshark is not installed";
+    if (!have_tshark()) GTEST_SKIP() << "tshark is not installed";
     const Trace& t = lab_run().trace();
     std::string f = (std::filesystem::temp_directory_path() / "skbscope-fragments-A_eth0.pcap").string();
     ASSERT_TRUE(export_pcap(t, "A:eth0", f).ok());

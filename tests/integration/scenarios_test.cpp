@@ -38,7 +38,6 @@ std::string slurp(const std::string& path) {
     return ss.str();
 }
 
-bool have_tshark() { return std::system("command -v tshark >/dev/null 2>&1") == 0; }
 
 std::string sh(const std::string& cmd) {
     std::string out;

@@ -140,7 +140,7 @@ TEST(TapPcap, SnapLengthCutsFramesButKeepsTheirLength) {
 }
 
 TEST(TapPcap, DecodesInTsharkWithoutErrors) {
-    if (std::system("command -v tshark >/dev/null 2>&1") != 0) GTEST_SKIP() << "tshark is not installed";
+    if (!have_tshark()) GTEST_SKIP() << "tshark is not installed";
     auto l = run_tcpdump();
     ASSERT_TRUE(l);
     std::string f = temp_dir("tap-tshark") + "/tap.pcap";

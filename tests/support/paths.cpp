@@ -2,6 +2,7 @@
 #include "tests/support/paths.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <unistd.h>
 
@@ -18,5 +19,7 @@ std::string temp_dir(const std::string& tag) {
     std::filesystem::create_directories(p);
     return p.string();
 }
+
+bool have_tshark() { return std::system("command -v tshark >/dev/null 2>&1") == 0; }
 
 } // namespace skbscope::test
