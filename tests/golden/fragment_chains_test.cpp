@@ -11,8 +11,8 @@
 #include <sstream>
 
 #include "core/trace/export_pcap.h"
-#include "tests/support/scenario_run.h"
 #include "tests/support/paths.h"
+#include "tests/support/scenario_run.h"
 #include "tests/support/trace_checker.h"
 
 using namespace skbscope;
