@@ -16,6 +16,7 @@
 #include "core/time/sim.h"
 #include "core/wire/describe.h"
 #include "stack/host.h"
+#include "stack/socket/af_packet.h"
 #include "stack/syscall/libc.h"
 
 namespace skbscope::lab {
@@ -44,22 +45,6 @@ std::string fmt_time(TimeNs ns) {
     return buf;
 }
 
-// The user's struct sock_filter array as the kernel copies it (x86-64: little endian).
-std::string sock_fprog_bytes(const std::vector<bpf_insn>& insns) {
-    std::string out;
-    for (const bpf_insn& in : insns) {
-        const uint8_t b[8] = {static_cast<uint8_t>(in.code),
-                              static_cast<uint8_t>(in.code >> 8),
-                              in.jt,
-                              in.jf,
-                              static_cast<uint8_t>(in.k),
-                              static_cast<uint8_t>(in.k >> 8),
-                              static_cast<uint8_t>(in.k >> 16),
-                              static_cast<uint8_t>(in.k >> 24)};
-        out.append(reinterpret_cast<const char*>(b), 8);
-    }
-    return out;
-}
 
 class TcpdumpProgram final : public Program {
   public:

@@ -33,7 +33,7 @@ namespace skbscope {
 
 class Sim;
 class NetDevice;
-class Sock;
+struct Sock;
 
 // The data buffer, shared by clones (skb_shared_info's dataref is the use count).
 struct SkbDataBuf {

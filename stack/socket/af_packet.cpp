@@ -166,6 +166,22 @@ static bool chk_code_allowed(uint16_t code) {
     }
 }
 
+std::string sock_fprog_bytes(const std::vector<bpf_insn>& insns) {
+    std::string out;
+    for (const bpf_insn& in : insns) {
+        const uint8_t b[8] = {static_cast<uint8_t>(in.code),
+                              static_cast<uint8_t>(in.code >> 8),
+                              in.jt,
+                              in.jf,
+                              static_cast<uint8_t>(in.k),
+                              static_cast<uint8_t>(in.k >> 8),
+                              static_cast<uint8_t>(in.k >> 16),
+                              static_cast<uint8_t>(in.k >> 24)};
+        out.append(reinterpret_cast<const char*>(b), 8);
+    }
+    return out;
+}
+
 int sk_attach_filter(Host& host, Sock* sk, const std::string& prog_bytes) {
     TRACE_FUNC_NAMED(scope, host.sim(), sk_attach_filter, nullptr,
                      static_cast<int64_t>(prog_bytes.size() / 8));

@@ -70,6 +70,9 @@ int packet_bind(Host& host, Socket* sock, const SockAddrLl& addr);
 // SO_ATTACH_FILTER: bytes are the user's struct sock_filter array (8 bytes each, host order).
 // -EINVAL for an empty, too long (> BPF_MAXINSNS) or invalid program.
 int sk_attach_filter(Host& host, Sock* sk, const std::string& prog_bytes);
+// The bytes a program hands SO_ATTACH_FILTER for a compiled filter (libpcap's bpf_insn array as
+// struct sock_filter, x86-64: little endian): what sk_attach_filter reads back.
+std::string sock_fprog_bytes(const std::vector<bpf_insn>& insns);
 // packet_recvmsg: may sleep; fills sc->ubuf (up to sc->len bytes), sc->ll, sc->aux. Returns the
 // bytes copied, or the frame's length with MSG_TRUNC.
 void packet_recvmsg(Host& host, Task& task, Socket* sock, std::shared_ptr<SysCall> sc, SysRet ret);

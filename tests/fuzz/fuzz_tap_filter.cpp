@@ -56,22 +56,6 @@ constexpr Filter kFilters[16] = {
 
 constexpr int kHtonsEthPAll = 0x0300;
 
-// The user's struct sock_filter array, x86-64 order (tcpdump_program.cpp's sock_fprog_bytes).
-std::string fprog_bytes(const std::vector<bpf_insn>& insns) {
-    std::string out;
-    for (const bpf_insn& in : insns) {
-        const uint8_t b[8] = {static_cast<uint8_t>(in.code),
-                              static_cast<uint8_t>(in.code >> 8),
-                              in.jt,
-                              in.jf,
-                              static_cast<uint8_t>(in.k),
-                              static_cast<uint8_t>(in.k >> 8),
-                              static_cast<uint8_t>(in.k >> 16),
-                              static_cast<uint8_t>(in.k >> 24)};
-        out.append(reinterpret_cast<const char*>(b), 8);
-    }
-    return out;
-}
 
 // The compiled program of each expression, compiled once (libpcap's compiler is slow and not what
 // this target tests).
@@ -80,7 +64,7 @@ const std::string& compiled(size_t i) {
     if (!cache[i]) {
         auto p = lab::tcpdump_compile(kFilters[i].expr, kFilters[i].snaplen);
         if (!p.ok()) std::abort(); // a fixed expression above must compile
-        cache[i] = fprog_bytes(*p);
+        cache[i] = sock_fprog_bytes(*p);
     }
     return *cache[i];
 }

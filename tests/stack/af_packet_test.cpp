@@ -20,19 +20,7 @@ std::string compiled(const char* expr) {
     pcap_t* p = pcap_open_dead(DLT_EN10MB, 262144);
     bpf_program prog{};
     EXPECT_EQ(pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN), 0) << pcap_geterr(p);
-    std::string out;
-    for (u_int i = 0; i < prog.bf_len; ++i) {
-        const bpf_insn& in = prog.bf_insns[i];
-        const uint8_t b[8] = {static_cast<uint8_t>(in.code),
-                              static_cast<uint8_t>(in.code >> 8),
-                              in.jt,
-                              in.jf,
-                              static_cast<uint8_t>(in.k),
-                              static_cast<uint8_t>(in.k >> 8),
-                              static_cast<uint8_t>(in.k >> 16),
-                              static_cast<uint8_t>(in.k >> 24)};
-        out.append(reinterpret_cast<const char*>(b), 8);
-    }
+    std::string out = sock_fprog_bytes(std::vector<bpf_insn>(prog.bf_insns, prog.bf_insns + prog.bf_len));
     pcap_freecode(&prog);
     pcap_close(p);
     return out;

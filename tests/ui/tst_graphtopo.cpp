@@ -30,7 +30,7 @@ using namespace skbscope::test;
 
 namespace {
 
-const QString pngDir = QStringLiteral(GRAPHTOPO_PNG_DIR);
+const QString pngDir = QStringLiteral(UI_PNG_DIR);
 
 TraceDocumentPtr runScenario(const std::string& path) {
     Result<Trace> t = ScenarioRunner::run(path);

@@ -67,7 +67,7 @@ bool inCircular(int64_t i, int64_t from, int64_t to, int64_t n) {
     return off < used;
 }
 
-QString pngPath(const QString& name) { return QDir(QStringLiteral(QUEUESCHARTS_PNG_DIR)).filePath(name); }
+QString pngPath(const QString& name) { return QDir(QStringLiteral(UI_PNG_DIR)).filePath(name); }
 
 } // namespace
 

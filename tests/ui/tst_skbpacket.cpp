@@ -87,7 +87,7 @@ uint32_t nextPush(const TraceDocument& doc, uint32_t from) {
     return TraceDocument::kNone;
 }
 
-const QString pngDir = QStringLiteral(SKBPACKET_PNG_DIR);
+const QString pngDir = QStringLiteral(UI_PNG_DIR);
 
 } // namespace
 

@@ -478,7 +478,7 @@ void TestTimeline::screenshotOfSendWalk() {
     QCOMPARE(model.rowOf(libc), 1);
 
     const QImage image = view.grab().toImage().convertToFormat(QImage::Format_RGB32);
-    const QString png = QStringLiteral(TIMELINE_PNG_DIR "/tst_timeline_sendwalk.png");
+    const QString png = QStringLiteral(UI_PNG_DIR "/tst_timeline_sendwalk.png");
     QVERIFY(image.save(png));
     qInfo("screenshot: %s", qPrintable(png));
     const QPoint origin = canvas->viewport()->mapTo(&view, QPoint(0, 0));
@@ -657,7 +657,7 @@ void TestTimeline::flowArrowsOfPacket() {
     canvas->setVisibleRange(a - (b - a) / 10, b + (b - a) / 10);
     // Scroll so the wire's lane is in view; the arrow into it ends there.
     const QImage image = view.grab().toImage().convertToFormat(QImage::Format_RGB32);
-    QVERIFY(image.save(QStringLiteral(TIMELINE_PNG_DIR "/tst_timeline_flow.png")));
+    QVERIFY(image.save(QStringLiteral(UI_PNG_DIR "/tst_timeline_flow.png")));
     const QPoint origin = canvas->viewport()->mapTo(&view, QPoint(0, 0));
     // The arrow that reaches the wire event: flow-coloured pixels just left of the marker.
     int flowPixels = 0;
