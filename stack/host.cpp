@@ -23,9 +23,9 @@ Host::Host(Sim& sim, std::string name) : m_sim(sim), m_name(std::move(name)) {
     inet_protos[1] = icmp_rcv;    // icmp_protocol
     inet_protos[17] = udp_rcv;    // udp_protocol
     inet_protos[6] = tcp_v4_rcv;  // tcp_protocol
-    // The backlog NAPI of softnet_data (net_dev_init), polled by process_backlog with dev_weight.
-    backlog.weight = 64;
-    backlog.poll = [this](NapiStruct* n, int quota) { return process_backlog(*this, n, quota); };
+    m_sd = std::make_shared<SoftnetData>();
+    m_sd->label = m_name + ":softnet_data";
+    init_backlog(*m_sd, *this);
     // loopback_net_init: lo with 127.0.0.1/8 (its address and local route come from userspace in
     // Linux; every distribution configures them at boot).
     m_lo = loopback_dev_create();
@@ -35,8 +35,11 @@ Host::Host(Sim& sim, std::string name) : m_sim(sim), m_name(std::move(name)) {
 
 Host::~Host() {
     ipfrag_destroy(*this);
-    for (SkBuff* skb : input_pkt_queue) kfree_skb(skb);
-    input_pkt_queue.clear();
+    // A shared CPU's backlog may hold other namespaces' packets: the last host to go frees them.
+    if (m_sd.use_count() == 1) {
+        for (SkBuff* skb : m_sd->input_pkt_queue) kfree_skb(skb);
+        m_sd->input_pkt_queue.clear();
+    }
     for (auto& [dev, q] : m_qdiscs) qdisc_reset(q.get());
     for (auto& [key, n] : arp_tbl.entries) {
         if (n->timer) m_sim.cancel(n->timer);
@@ -57,6 +60,12 @@ Host::~Host() {
             q->clear();
         }
     }
+}
+
+void Host::init_backlog(SoftnetData& sd, Host& owner) {
+    // The backlog NAPI of softnet_data (net_dev_init), polled by process_backlog with dev_weight.
+    sd.backlog.weight = 64;
+    sd.backlog.poll = [&owner](NapiStruct* n, int quota) { return process_backlog(owner, n, quota); };
 }
 
 void Host::note(const std::string& text, Layer layer, const SkBuff* skb) {
@@ -208,5 +217,9 @@ void Host::dev_kfree_skb_any(SkBuff* skb) {
     // SIMPLIFICATION: freed at once, not deferred to net_tx_action's completion queue in hardirq.
     consume_skb(skb);
 }
+
+int Host::dev_forward_skb(NetDevice* dev, SkBuff* skb) { return __dev_forward_skb(*this, dev, skb); }
+
+int Host::netif_rx(SkBuff* skb) { return skbscope::netif_rx(*this, skb); }
 
 } // namespace skbscope

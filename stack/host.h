@@ -61,6 +61,8 @@ public:
     void netif_stop_queue(NetDevice* dev) override;
     void netif_wake_queue(NetDevice* dev) override;
     void dev_kfree_skb_any(SkBuff* skb) override;
+    int dev_forward_skb(NetDevice* dev, SkBuff* skb) override;
+    int netif_rx(SkBuff* skb) override;
 
     // ---- set-up, called by the lab ----
     // Sets dev->kernel, ifindex (lo, registered by the constructor, is 1; then 2, 3, ...), label
@@ -135,18 +137,17 @@ public:
     std::multimap<uint16_t, TcpSock*> tcp_lhash;
     std::vector<std::unique_ptr<TcpSock>> tcp_socks; // every TcpSock, owned here (freed with the host)
     int tcp_sock_count = 0;                          // for labels of children ("B:tcp 2")
-    // softnet_data
-    std::deque<NapiStruct*> poll_list;
-    std::deque<SkBuff*> input_pkt_queue;               // the backlog netif_rx fills (lo)
-    NapiStruct backlog;                                // its NAPI instance (process_backlog)
+    // softnet_data: this host's own CPU, or the CPU the network namespaces share (netns).
+    SoftnetData& sd() { return *m_sd; }
+    const SoftnetData& sd() const { return *m_sd; }
+    // Makes this host a network namespace on a CPU it shares with others (the lab's netns mode):
+    // its devices' packets and softirqs go to that CPU's softnet_data. Before any traffic.
+    void share_cpu(std::shared_ptr<SoftnetData> sd) { m_sd = std::move(sd); }
+    // The backlog NAPI poll of a softnet_data (net_dev_init): process_backlog.
+    static void init_backlog(SoftnetData& sd, Host& owner);
     int netdev_max_backlog = 1000;                     // net.core.netdev_max_backlog
-    std::deque<Qdisc*> output_queue;
-    uint32_t softirq_pending = 0;
-    bool softirq_scheduled = false; // a __do_softirq is due in the softirq context
-    bool in_softirq = false;
     int netdev_budget = 300;                           // net.core.netdev_budget
     int netdev_budget_usecs = 2000;                    // net.core.netdev_budget_usecs (virtual time)
-    SoftnetStat softnet_stat;                          // /proc/net/softnet_stat
     int dev_tx_weight = 64;                            // net.core.dev_weight * dev_weight_tx_bias
 
 private:
@@ -154,6 +155,7 @@ private:
     std::string m_name;
     HostId m_host;
     ContextId m_softirq_ctx, m_hardirq_ctx;
+    std::shared_ptr<SoftnetData> m_sd;
     std::vector<NetDevice*> m_devs;
     std::unique_ptr<NetDevice> m_lo;
     std::map<const NetDevice*, std::unique_ptr<Qdisc>> m_qdiscs;

@@ -4,6 +4,7 @@
 #include "app/lab/lab.h"
 
 #include <map>
+#include <set>
 
 #include "app/lab/console.h"
 #include "app/lab/programs.h"
@@ -13,6 +14,7 @@
 #include "nic/device/e1000_device.h"
 #include "nic/driver/e1000.h"
 #include "nic/link/link.h"
+#include "nic/veth/veth.h"
 #include "stack/host.h"
 
 namespace skbscope::lab {
@@ -27,6 +29,7 @@ struct Machine {
     std::unique_ptr<Host> host;
     std::unique_ptr<DmaMemory> memory; // the host's memory as its NICs see it over the bus
     std::map<std::string, Nic> nics;
+    std::map<std::string, std::unique_ptr<VethDevice>> veths; // interfaces on veth links
     ContextId init_ctx = 0;
 };
 
@@ -37,7 +40,10 @@ public:
         // Programs and links refer to hosts and devices: tear down in reverse order of building.
         programs.clear();
         links.clear();
-        for (auto& [name, m] : machines) m.nics.clear();
+        for (auto& [name, m] : machines) {
+            m.nics.clear();
+            m.veths.clear();
+        }
     }
     Sim sim;
     std::map<std::string, Machine> machines;
@@ -60,13 +66,41 @@ LinkParams link_params(const LinkSpec& ls) {
 
 Result<void> build(World& w, const Scenario& s) {
     Sim& sim = w.sim;
+    std::set<std::string> veth_ends; // "HOST:DEV" of every interface on a veth link
+    for (const LinkSpec& ls : s.links)
+        if (ls.type == LinkType::Veth) {
+            veth_ends.insert(ls.a_host + ":" + ls.a_dev);
+            veth_ends.insert(ls.b_host + ":" + ls.b_dev);
+        }
+    // netns: the hosts are namespaces of one kernel on one CPU, sharing one softnet_data.
+    std::shared_ptr<SoftnetData> cpu;
     for (const HostSpec& hs : s.hosts) {
         Machine& m = w.machines[hs.name];
         m.host = std::make_unique<Host>(sim, hs.name);
+        if (s.netns) {
+            if (!cpu) {
+                cpu = std::make_shared<SoftnetData>();
+                cpu->label = "cpu0:softnet_data";
+                cpu->shared = true;
+                Host::init_backlog(*cpu, *m.host);
+            }
+            m.host->share_cpu(cpu);
+            sim.set_host_cpu(m.host->host_id(), 0);
+        }
         m.memory = std::make_unique<DmaMemory>();
         HostId hid = m.host->host_id();
         m.init_ctx = sim.add_context(hid, ContextKind::Task, "ip link set up (pid 1)");
         for (const InterfaceSpec& is : hs.interfaces) {
+            if (veth_ends.count(hs.name + ":" + is.name)) { // ip link add ... type veth peer ...
+                auto v = std::make_unique<VethDevice>(sim);
+                v->name = is.name;
+                v->dev_addr = is.mac;
+                v->mtu = is.mtu;
+                v->tx_queue_len = is.txqueuelen;
+                m.host->register_netdev(v.get());
+                m.veths[is.name] = std::move(v);
+                continue;
+            }
             Nic& nic = m.nics[is.name];
             std::string label = hs.name + ":" + is.name;
             nic.irq = std::make_unique<IrqLine>();
@@ -111,10 +145,14 @@ Result<void> build(World& w, const Scenario& s) {
         }
     }
     for (const LinkSpec& ls : s.links) {
-        Nic& a = w.machines[ls.a_host].nics[ls.a_dev];
-        Nic& b = w.machines[ls.b_host].nics[ls.b_dev];
         std::string name = ls.a_host + ":" + ls.a_dev + "<->" + ls.b_host + ":" + ls.b_dev;
         ContextId ctx = sim.add_context(w.machines[ls.a_host].host->host_id(), ContextKind::Link, name);
+        if (ls.type == LinkType::Veth) {
+            VethDevice::pair(*w.machines[ls.a_host].veths[ls.a_dev], *w.machines[ls.b_host].veths[ls.b_dev], ctx, name);
+            continue;
+        }
+        Nic& a = w.machines[ls.a_host].nics[ls.a_dev];
+        Nic& b = w.machines[ls.b_host].nics[ls.b_dev];
         w.links.push_back(std::make_unique<Link>(sim, ctx, name, a.device->port(), b.device->port(),
                                                  link_params(ls)));
     }

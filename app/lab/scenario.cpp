@@ -434,9 +434,24 @@ Result<LinkDropSpec> parse_drop(const Ctx& c, const YAML::Node& n, const std::st
 }
 
 Result<LinkSpec> parse_link(const Ctx& c, const Scenario& s, const YAML::Node& n, const std::string& path) {
-    TRY(only_keys(c, n, path, {"a", "b", "speed", "delay", "loss", "duplicate", "reorder", "reorder_delay", "corrupt",
-                                "a_to_b", "b_to_a", "drop"}));
+    TRY(only_keys(c, n, path, {"a", "b", "type", "speed", "delay", "loss", "duplicate", "reorder", "reorder_delay",
+                                "corrupt", "a_to_b", "b_to_a", "drop"}));
     LinkSpec l;
+    if (n["type"]) {
+        const std::string t = scalar(n["type"]);
+        if (t == "veth") l.type = LinkType::Veth;
+        else if (t != "ethernet") return c.err(n["type"], path + ".type", "expected ethernet or veth, got '" + t + "'");
+    }
+    if (l.type == LinkType::Veth) {
+        if (!s.netns)
+            return c.err(n["type"], path + ".type",
+                         "a veth pair joins network namespaces of one kernel: set `netns: true` at the top of the scenario");
+        for (const char* key : {"speed", "delay", "loss", "duplicate", "reorder", "reorder_delay", "corrupt", "a_to_b",
+                                "b_to_a", "drop"})
+            if (n[key])
+                return c.err(n[key], path + "." + key,
+                             std::string("a veth pair has no wire: '") + key + "' applies to ethernet links only");
+    }
     auto end = [&](const char* key, std::string& host, std::string& dev) -> Result<void> {
         if (!n[key]) return c.err(n, path + "." + key, "missing (HOST:DEV, e.g. A:eth0)");
         std::string v = scalar(n[key]);
@@ -506,7 +521,7 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& file
     }
     try {
         if (!root.IsMap()) return Error{file + ": not a scenario: expected a YAML mapping with hosts and links"};
-        TRY(only_keys(c, root, "scenario", {"name", "description", "seed", "duration", "hosts", "links"}));
+        TRY(only_keys(c, root, "scenario", {"name", "description", "seed", "duration", "netns", "hosts", "links"}));
         Scenario s;
         s.file = file;
         s.name = root["name"] ? scalar(root["name"]) : file;
@@ -520,6 +535,11 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& file
             auto d = parse_duration(scalar(root["duration"]));
             if (!d || *d == 0) return c.err(root["duration"], "duration", "expected a duration like 10s");
             s.duration = *d;
+        }
+        if (root["netns"]) {
+            const std::string v = scalar(root["netns"]);
+            if (v == "true") s.netns = true;
+            else if (v != "false") return c.err(root["netns"], "netns", "expected true or false, got '" + v + "'");
         }
         if (!root["hosts"] || !root["hosts"].IsMap() || root["hosts"].size() == 0)
             return c.err(root, "hosts", "missing: a mapping of host names to hosts");
@@ -589,6 +609,7 @@ Result<void> apply_override(Scenario& s, const std::string& assignment) {
     if (parts.size() == 3 && parts[0] == "link") {
         auto idx = parse_int<size_t>(parts[1]);
         if (!idx || *idx >= s.links.size()) return bad("no link " + parts[1]);
+        if (s.links[*idx].type == LinkType::Veth) return bad("link " + parts[1] + " is a veth pair: it has no wire");
         if (parts[2] == "speed") {
             auto r = parse_rate(val);
             if (!r) return bad("expected a rate like 1Gbit");

@@ -115,8 +115,13 @@ struct LinkDropSpec {
     uint64_t nth = 1;
 };
 
+// ethernet: a cable between two emulated e1000 NICs (speed, delay, impairments).
+// veth: a veth pair between two network namespaces of one kernel (netns: true); no wire.
+enum class LinkType : uint8_t { Ethernet, Veth };
+
 struct LinkSpec {
     std::string a_host, a_dev, b_host, b_dev;
+    LinkType type = LinkType::Ethernet;
     uint64_t speed_bps = 1'000'000'000ULL;
     TimeNs delay = 5 * kNsPerUs;
     LinkDirSpec a_to_b, b_to_a; // loss: 1% etc. set both; a_to_b: {...} / b_to_a: {...} override
@@ -129,6 +134,9 @@ struct Scenario {
     std::string description;
     uint64_t seed = 1;
     TimeNs duration = 60 * kNsPerSec; // the run stops here at the latest
+    // The hosts are network namespaces of one kernel on one CPU (an `ip netns` lab): one
+    // softnet_data, softirqs run where bottom halves are re-enabled; veth links need it.
+    bool netns = false;
     std::vector<HostSpec> hosts;
     std::vector<LinkSpec> links;
 

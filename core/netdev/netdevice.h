@@ -53,6 +53,11 @@ public:
     virtual void netif_stop_queue(NetDevice* dev) = 0;
     virtual void netif_wake_queue(NetDevice* dev) = 0;
     virtual void dev_kfree_skb_any(SkBuff* skb) = 0;
+    // __dev_forward_skb: a virtual device (veth) hands the skb to dev, its peer in this kernel:
+    // scrubbed for dev's namespace and classified by eth_type_trans. NET_RX_DROP (1) when it was freed.
+    virtual int dev_forward_skb(NetDevice* dev, SkBuff* skb) = 0;
+    // netif_rx: queues the skb on this CPU's backlog (non-NAPI receive). NET_RX_DROP (1) when freed.
+    virtual int netif_rx(SkBuff* skb) = 0;
 };
 
 class NetDevice {

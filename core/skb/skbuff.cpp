@@ -191,6 +191,31 @@ void skb_add_frag(SkBuff* skb, std::span<const uint8_t> bytes) {
     skb->sim->rec().skb_ptr("skb_copy_to_page_nocache", *skb, static_cast<int64_t>(bytes.size()));
 }
 
+bool skb_try_coalesce(SkBuff* to, SkBuff* from, uint32_t* delta_truesize) {
+    const uint32_t len = from->len;
+    if (to->cloned && to->dataref() != 1) return false; // skb_cloned(to)
+    if (len <= skb_tailroom(to)) {
+        const std::vector<uint8_t> bytes = from->to_bytes();
+        skb_put_data(to, bytes);
+        *delta_truesize = 0;
+        return true;
+    }
+    if (from->headlen() != 0) return false; // skb_head_is_locked(from): no head_frag to steal
+    if (to->frags.size() + from->frags.size() > MAX_SKB_FRAGS) return false;
+    // delta = from->truesize - SKB_TRUESIZE(skb_end_offset(from)): what the frags cost
+    const uint32_t head = from->end + skb_data_align(kSizeofSkBuff) + skb_data_align(kSizeofSharedInfo);
+    const uint32_t delta = from->truesize > head ? from->truesize - head : 0;
+    // The pages are shared (__skb_frag_ref); from keeps its len and truesize, as in Linux, for the
+    // caller's accounting (tcp_event_data_recv) until it frees from.
+    for (const SkbFrag& f : from->frags) to->frags.push_back(f);
+    to->truesize += delta;
+    to->len += len;
+    to->data_len += len;
+    *delta_truesize = delta;
+    to->sim->rec().skb_ptr("skb_try_coalesce", *to, len);
+    return true;
+}
+
 static void copy_header_fields(SkBuff* to, const SkBuff* from) {
     to->data = from->data;
     to->tail = from->tail;

@@ -91,6 +91,9 @@ public:
 
     uint32_t id = 0;   // unique per run
     uint32_t flow = 0; // packet id: kept across hosts, clones and forwarding
+    // Trace bookkeeping, not a kernel field: the Wire event (Recorder::wire's reference) of a frame
+    // a veth sent, whose arrival the peer's __netif_receive_skb_core fills in. Not cloned.
+    uint64_t wire_event = 0;
     Sim* sim = nullptr;
 
     // head .. end as a span over the linear buffer
@@ -155,6 +158,13 @@ void skb_set_transport_header(SkBuff* skb, int offset);
 // tcp_sendmsg_locked's skb_copy_to_page_nocache + skb_fill_page_desc do: truesize grows by the
 // bytes (the trace names the operation skb_copy_to_page_nocache).
 void skb_add_frag(SkBuff* skb, std::span<const uint8_t> bytes);
+constexpr uint32_t MAX_SKB_FRAGS = 17;
+// skb_try_coalesce: appends from's data to to (TCP's receive queue tail), if to is not a clone:
+// copied into to's tailroom when it fits, else from's page frags move over. *delta_truesize is
+// what to's truesize grew by. from is left as it was; the caller frees it (kfree_skb_partial).
+// SIMPLIFICATION: our heads are kmalloc'ed, never page frags (head_frag), so a from with linear
+// data that does not fit the tailroom is refused (skb_head_is_locked) rather than its head stolen.
+bool skb_try_coalesce(SkBuff* to, SkBuff* from, uint32_t* delta_truesize);
 
 // ---- copies ----
 // A new sk_buff sharing the data buffer; both become cloned. fclone marks TCP's fast clone.

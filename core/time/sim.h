@@ -4,6 +4,10 @@
 // dispatched into a busy context starts when the context is free (clock = max(clock, event time)).
 // SIMPLIFICATION: contexts of one host do not preempt each other; a hardirq due while a task's
 // chain is running starts at its own time on its own track, as on another CPU.
+// Hosts that are network namespaces of one kernel on one CPU (set_host_cpu) share that CPU's clock
+// across their task, softirq and hardirq contexts: an event for one of them starts when the CPU
+// is free (clock = max(its clock, event time, the CPU's clock)), so a task woken while another
+// runs waits for it, as the scheduler makes it on one CPU (no preemption).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -34,6 +38,9 @@ public:
 
     HostId add_host(std::string name);
     ContextId add_context(HostId host, ContextKind kind, std::string name);
+    // Puts the host's task, softirq and hardirq contexts (those it has and those it will get) on
+    // CPU `cpu`, whose clock they share with every other context there.
+    void set_host_cpu(HostId host, int cpu);
     // The lab's own context (id 0), where set-up runs.
     static constexpr ContextId kLabContext = 0;
 
@@ -63,11 +70,17 @@ public:
     // Runs events until none is pending or the next is later than limit; returns events run.
     uint64_t run_until(TimeNs limit);
     // Runs code in a context now (used by set-up and tests): switches context, runs, switches back.
-    template <typename F> void in_context(ContextId ctx, F&& f) {
+    template <typename F> void in_context(ContextId ctx, F&& f) { in_context_at(ctx, m_sched.now(), f); }
+    // The same at time t (the context's clock moves up to t): what one context's work records in
+    // another's track at the moment it happens (a veth frame on its link).
+    template <typename F> void in_context_at(ContextId ctx, TimeNs t, F&& f) {
         ContextId saved = m_current;
-        switch_to(ctx, m_sched.now());
+        leave(saved);
+        switch_to(ctx, t);
         f();
+        leave(ctx);
         m_current = saved;
+        switch_to(saved, 0);
     }
 
     uint32_t new_flow() { return ++m_flows; }
@@ -88,8 +101,11 @@ private:
     struct CtxState {
         TimeNs clock = 0;
         uint16_t depth = 0;
+        int cpu = -1; // a shared CPU (set_host_cpu), or -1: the context keeps its own clock
     };
     void switch_to(ContextId ctx, TimeNs t);
+    void leave(ContextId ctx); // the work done in ctx advances its CPU's clock
+    static bool on_cpu(ContextKind k) { return k == ContextKind::Task || k == ContextKind::Softirq || k == ContextKind::Hardirq; }
 
     uint64_t m_seed;
     Scheduler m_sched;
@@ -97,6 +113,8 @@ private:
     Trace m_trace;
     Recorder m_rec;
     std::vector<CtxState> m_ctx;
+    std::vector<int> m_host_cpu;      // per host: its CPU, or -1
+    std::vector<TimeNs> m_cpu_clock;  // per shared CPU: when it is free
     ContextId m_current = 0;
     uint32_t m_flows = 0;
     uint32_t m_skb_ids = 0;

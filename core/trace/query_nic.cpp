@@ -62,7 +62,8 @@ Result<NicStats> nic_stats(const Trace& t, const std::string& host, const std::s
     }
     if (!dev_found)
         return Error{"host " + host + " has no NIC '" + dev + "'" +
-                     (devs.empty() ? "" : " (it has: " + devs + ")")};
+                     (devs.empty() ? " (its interfaces are veth ends or none: no rings, no interrupts)"
+                                   : " (it has: " + devs + ")")};
 
     const StrId label = find_str(t, s.label), softnet = find_str(t, host + ":softnet_data");
     const StrId f_rx_frame = find_str(t, "nic_rx_frame"), f_missed = find_str(t, "nic_rx_missed");

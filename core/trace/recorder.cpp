@@ -182,9 +182,9 @@ void Recorder::counter(std::string_view owner, std::string_view name, int64_t va
     e.ref = o;
 }
 
-void Recorder::wire(std::string_view link, std::span<const uint8_t> frame, int port, TimeNs arrival, uint32_t flow,
-                    WireFate fate) {
-    if (!m_enabled) return;
+uint64_t Recorder::wire(std::string_view link, std::span<const uint8_t> frame, int port, TimeNs arrival,
+                        uint32_t flow, WireFate fate) {
+    if (!m_enabled) return 0;
     StrId l = intern(link);
     uint32_t blob = add_blob(frame);
     TraceEvent& e = push(EventKind::Wire, Layer::Link, l, nullptr);
@@ -195,6 +195,15 @@ void Recorder::wire(std::string_view link, std::span<const uint8_t> frame, int p
     e.a[3] = static_cast<int64_t>(fate);
     e.ref = l;
     e.ref2 = blob;
+    return m_trace.events.size(); // index + 1
+}
+
+void Recorder::wire_arrival(uint64_t ref, TimeNs arrival, WireFate fate) {
+    if (!m_enabled || ref == 0 || ref > m_trace.events.size()) return;
+    TraceEvent& e = m_trace.events[ref - 1];
+    if (e.kind != EventKind::Wire) return;
+    e.a[2] = static_cast<int64_t>(arrival);
+    e.a[3] = static_cast<int64_t>(fate);
 }
 
 void Recorder::note(std::string_view text, Layer layer, const SkBuff* skb) {

@@ -49,8 +49,12 @@ public:
     void tcp_state(std::string_view sock, int old_state, int new_state);
     void counter(std::string_view owner, std::string_view name, int64_t value, Layer layer);
     // A frame leaves a port: arrival is when its last bit reaches the other end.
-    void wire(std::string_view link, std::span<const uint8_t> frame, int port, TimeNs arrival, uint32_t flow,
+    // Returns a reference for wire_arrival (0 when tracing is off).
+    uint64_t wire(std::string_view link, std::span<const uint8_t> frame, int port, TimeNs arrival, uint32_t flow,
               WireFate fate = WireFate::Delivered);
+    // A frame whose arrival was not known when it left (veth: it arrives when the peer's stack
+    // takes it off the CPU's backlog): sets the Wire event's arrival time and fate.
+    void wire_arrival(uint64_t ref, TimeNs arrival, WireFate fate);
     void note(std::string_view text, Layer layer, const SkBuff* skb = nullptr);
     // A note about a packet that has no sk_buff (a frame on a link): carries its flow id.
     void note_flow(std::string_view text, Layer layer, uint32_t flow);

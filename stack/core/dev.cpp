@@ -78,7 +78,11 @@ static int __dev_queue_xmit(Host& host, SkBuff* skb) {
 
 int dev_queue_xmit(Host& host, SkBuff* skb) {
     TRACE_FUNC_NAMED(scope, host.sim(), dev_queue_xmit, skb);
+    // LINUX: __dev_queue_xmit runs under rcu_read_lock_bh(); its rcu_read_unlock_bh() is where
+    // a softirq the transmission raised (a veth peer's netif_rx) runs on a shared CPU.
+    local_bh_disable(host);
     int rc = __dev_queue_xmit(host, skb);
+    local_bh_enable(host);
     scope.ret(rc);
     return rc;
 }
@@ -164,7 +168,11 @@ void dev_queue_xmit_nit(Host& host, SkBuff* skb, NetDevice* dev) {
 
 static int __netif_receive_skb_core(Host& host, SkBuff* skb) {
     TRACE_FUNC_NAMED(scope, host.sim(), __netif_receive_skb_core, skb, skb->protocol);
-    ++host.softnet_stat.processed;
+    ++host.sd().softnet_stat.processed;
+    if (skb->wire_event) { // a veth frame: it reaches the peer now (where a capture on it sees it)
+        host.sim().rec().wire_arrival(skb->wire_event, host.sim().now(), WireFate::Delivered);
+        skb->wire_event = 0;
+    }
     skb_reset_network_header(skb);
     if (skb->transport_header == kHdrUnset) skb_reset_transport_header(skb);
     NetDevice* orig_dev = skb->dev;
@@ -219,22 +227,46 @@ int netif_receive_skb(Host& host, SkBuff* skb) {
     return ret;
 }
 
-// ---- the per-CPU backlog (non-NAPI receive: lo) ----
+// ---- the per-CPU backlog (non-NAPI receive: lo, veth) ----
+
+Host& dev_net(Host& fallback, const NetDevice* dev) {
+    auto* h = dev ? dynamic_cast<Host*>(dev->kernel) : nullptr;
+    return h ? *h : fallback;
+}
+
+int __dev_forward_skb(Host& host, NetDevice* dev, SkBuff* skb) {
+    TRACE_FUNC_NAMED(scope, host.sim(), __dev_forward_skb, skb, dev->ifindex);
+    // ____dev_forward_skb: is_skb_forwardable (up, and no longer than the MTU plus the link header)
+    if (!dev->up || skb->len > dev->mtu + 14 + 4) {
+        ++dev->stats.rx_dropped;
+        kfree_skb_reason(skb, dev->up ? DropReason::PktTooBig : DropReason::DevReady);
+        scope.ret(NET_RX_DROP);
+        return NET_RX_DROP;
+    }
+    // skb_scrub_packet(skb, xnet): the packet leaves its namespace; what belonged there goes.
+    skb->pkt_type = PktType::Host;
+    skb->dst.reset(); // skb_dst_drop
+    skb->priority = 0;
+    // LINUX: the sending socket stays the skb's owner (skb->sk) until ip_rcv_core orphans it.
+    eth_type_trans(dev_net(host, dev), skb, dev); // skb->dev = dev, protocol, pkt_type by destination
+    scope.ret(NET_RX_SUCCESS);
+    return NET_RX_SUCCESS;
+}
 
 static int enqueue_to_backlog(Host& host, SkBuff* skb) {
     TRACE_FUNC_NAMED(scope, host.sim(), enqueue_to_backlog, skb);
-    if (host.input_pkt_queue.size() >= static_cast<size_t>(host.netdev_max_backlog)) {
+    if (host.sd().input_pkt_queue.size() >= static_cast<size_t>(host.netdev_max_backlog)) {
         if (skb->dev) ++skb->dev->stats.rx_dropped;
         kfree_skb_reason(skb, DropReason::CpuBacklog);
         scope.ret(NET_RX_DROP);
         return NET_RX_DROP;
     }
-    host.input_pkt_queue.push_back(skb);
-    host.sim().rec().queue("input_pkt_queue", host.name() + ":softnet_data", QueueOp::Enqueue,
-                           static_cast<int64_t>(host.input_pkt_queue.size()), skb->len, skb, Layer::Dev);
-    if (!host.backlog.scheduled) { // napi_schedule_rps -> ____napi_schedule(sd, &sd->backlog)
-        host.backlog.scheduled = true;
-        __napi_schedule(host, &host.backlog);
+    host.sd().input_pkt_queue.push_back(skb);
+    host.sim().rec().queue("input_pkt_queue", host.sd().label, QueueOp::Enqueue,
+                           static_cast<int64_t>(host.sd().input_pkt_queue.size()), skb->len, skb, Layer::Dev);
+    if (!host.sd().backlog.scheduled) { // napi_schedule_rps -> ____napi_schedule(sd, &sd->backlog)
+        host.sd().backlog.scheduled = true;
+        __napi_schedule(host, &host.sd().backlog);
     }
     scope.ret(NET_RX_SUCCESS);
     return NET_RX_SUCCESS;
@@ -250,12 +282,12 @@ int netif_rx(Host& host, SkBuff* skb) {
 int process_backlog(Host& host, NapiStruct* napi, int quota) {
     TRACE_FUNC_NAMED(scope, host.sim(), process_backlog, nullptr, quota);
     int work = 0;
-    while (work < quota && !host.input_pkt_queue.empty()) {
-        SkBuff* skb = host.input_pkt_queue.front();
-        host.input_pkt_queue.pop_front();
-        host.sim().rec().queue("input_pkt_queue", host.name() + ":softnet_data", QueueOp::Dequeue,
-                               static_cast<int64_t>(host.input_pkt_queue.size()), skb->len, skb, Layer::Dev);
-        __netif_receive_skb(host, skb);
+    while (work < quota && !host.sd().input_pkt_queue.empty()) {
+        SkBuff* skb = host.sd().input_pkt_queue.front();
+        host.sd().input_pkt_queue.pop_front();
+        host.sim().rec().queue("input_pkt_queue", host.sd().label, QueueOp::Dequeue,
+                               static_cast<int64_t>(host.sd().input_pkt_queue.size()), skb->len, skb, Layer::Dev);
+        __netif_receive_skb(dev_net(host, skb->dev), skb); // the namespace of the device it arrived on
         ++work;
     }
     if (work < quota) napi->scheduled = false; // the queue is empty: napi->state = 0
@@ -266,13 +298,13 @@ int process_backlog(Host& host, NapiStruct* napi, int quota) {
 // ---- NAPI and the softirqs ----
 
 static void poll_list_event(Host& host, QueueOp op) {
-    host.sim().rec().queue("poll_list", host.name() + ":softnet_data", op, static_cast<int64_t>(host.poll_list.size()),
+    host.sim().rec().queue("poll_list", host.sd().label, op, static_cast<int64_t>(host.sd().poll_list.size()),
                            0, nullptr, Layer::Softirq);
 }
 
 void __napi_schedule(Host& host, NapiStruct* n) {
     TRACE_FUNC(host.sim(), __napi_schedule);
-    host.poll_list.push_back(n);
+    host.sd().poll_list.push_back(n);
     poll_list_event(host, QueueOp::Enqueue);
     raise_softirq(host, NET_RX_SOFTIRQ);
 }
@@ -312,18 +344,18 @@ void net_rx_action(Host& host) {
     const TimeNs time_limit = sim.now() + static_cast<TimeNs>(host.netdev_budget_usecs) * kNsPerUs;
     int budget = host.netdev_budget;
     std::deque<NapiStruct*> list, repoll;
-    list.swap(host.poll_list);
+    list.swap(host.sd().poll_list);
     while (!list.empty()) {
         NapiStruct* n = list.front();
         list.pop_front();
-        sim.rec().queue("poll_list", host.name() + ":softnet_data", QueueOp::Dequeue,
+        sim.rec().queue("poll_list", host.sd().label, QueueOp::Dequeue,
                         static_cast<int64_t>(list.size()), 0, nullptr, Layer::Softirq);
         budget -= napi_poll(host, n, repoll);
         // If the softirq window is exhausted then punt (the rest waits for the next round).
         if (budget <= 0 || sim.now() >= time_limit) {
-            ++host.softnet_stat.time_squeeze;
-            sim.rec().counter(host.name() + ":softnet_data", "time_squeeze",
-                              static_cast<int64_t>(host.softnet_stat.time_squeeze), Layer::Softirq);
+            ++host.sd().softnet_stat.time_squeeze;
+            sim.rec().counter(host.sd().label, "time_squeeze",
+                              static_cast<int64_t>(host.sd().softnet_stat.time_squeeze), Layer::Softirq);
             host.note(std::string("net_rx_action: ") +
                           (budget <= 0 ? "budget " + std::to_string(host.netdev_budget) + " used"
                                        : "netdev_budget_usecs " + std::to_string(host.netdev_budget_usecs) +
@@ -334,10 +366,10 @@ void net_rx_action(Host& host) {
         }
     }
     // Not polled yet, newly scheduled, then the repolls: back on poll_list, and raise again.
-    for (NapiStruct* n : host.poll_list) list.push_back(n);
+    for (NapiStruct* n : host.sd().poll_list) list.push_back(n);
     for (NapiStruct* n : repoll) list.push_back(n);
-    host.poll_list.swap(list);
-    if (!host.poll_list.empty()) {
+    host.sd().poll_list.swap(list);
+    if (!host.sd().poll_list.empty()) {
         poll_list_event(host, QueueOp::Requeue);
         raise_softirq(host, NET_RX_SOFTIRQ);
     }
@@ -346,10 +378,10 @@ void net_rx_action(Host& host) {
 void net_tx_action(Host& host) {
     TRACE_FUNC(host.sim(), net_tx_action);
     std::deque<Qdisc*> head;
-    head.swap(host.output_queue);
+    head.swap(host.sd().output_queue);
     for (Qdisc* q : head) {
         q->scheduled = false; // clear_bit(__QDISC_STATE_SCHED)
-        qdisc_run(host, q);
+        qdisc_run(dev_net(host, q->dev), q);
     }
 }
 

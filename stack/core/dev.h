@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "core/netdev/netdevice.h"
 #include "core/skb/skbuff.h"
 #include "core/wire/addr.h"
 
@@ -41,10 +42,37 @@ struct SoftnetStat {
     uint64_t time_squeeze = 0; // net_rx_action stopped with work left (budget or time ran out)
 };
 
+// struct softnet_data with the CPU's softirq state: the receive backlog (input_pkt_queue and its
+// NAPI instance), the NAPI poll list, the qdiscs waiting for NET_TX, the pending softirqs and the
+// bottom-half disable count. A host has its own (one CPU per host) unless the hosts are network
+// namespaces of one kernel (a scenario's `netns: true`): they share one CPU and so one
+// softnet_data. A packet a veth pair hands to another namespace then waits on the same
+// input_pkt_queue, and the softirq that processes it runs wherever bottom halves are next enabled:
+// at the end of the sender's dev_queue_xmit, inside its system call (do_softirq from
+// local_bh_enable), as on Linux.
+struct SoftnetData {
+    std::string label;                   // "A:softnet_data"; "cpu0:softnet_data" when shared
+    bool shared = false;                 // several network namespaces run on this CPU
+    std::deque<NapiStruct*> poll_list;
+    std::deque<SkBuff*> input_pkt_queue; // the backlog netif_rx fills (lo, veth)
+    NapiStruct backlog;                  // its NAPI instance (process_backlog)
+    std::deque<Qdisc*> output_queue;
+    uint32_t softirq_pending = 0;
+    bool softirq_scheduled = false;      // a __do_softirq is due in a softirq context
+    bool in_softirq = false;
+    int bh_disable_count = 0;            // local_bh_disable nesting in process context
+    SoftnetStat softnet_stat;            // /proc/net/softnet_stat
+};
+
 // ---- softirq.cpp ----
 enum SoftirqNr { HI_SOFTIRQ = 0, TIMER_SOFTIRQ = 1, NET_TX_SOFTIRQ = 2, NET_RX_SOFTIRQ = 3 };
 void raise_softirq(Host& host, int nr);
 void __do_softirq(Host& host);
+// local_bh_disable / local_bh_enable (rcu_read_lock_bh / rcu_read_unlock_bh): on a CPU shared by
+// network namespaces, enabling bottom halves again in process context runs the pending softirqs
+// there and then (do_softirq), in the task's context.
+void local_bh_disable(Host& host);
+void local_bh_enable(Host& host);
 
 // ---- dev.cpp ----
 int dev_queue_xmit(Host& host, SkBuff* skb);
@@ -58,6 +86,11 @@ void dev_open(Host& host, NetDevice* dev);
 // input_pkt_queue; the backlog NAPI (process_backlog) passes it to __netif_receive_skb.
 int netif_rx(Host& host, SkBuff* skb);
 int process_backlog(Host& host, NapiStruct* napi, int quota);
+// The host (network namespace) a device belongs to: the kernel it was registered with.
+Host& dev_net(Host& fallback, const NetDevice* dev);
+// __dev_forward_skb (veth_forward_skb's first half): scrubs the skb for another namespace and
+// receives it as dev's (eth_type_trans). Returns NET_RX_DROP (skb freed) when dev cannot take it.
+int __dev_forward_skb(Host& host, NetDevice* dev, SkBuff* skb);
 
 // ---- loopback.cpp ----
 // The loopback device lo (drivers/net/loopback.c): ndo_start_xmit is loopback_xmit.

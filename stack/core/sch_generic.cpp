@@ -63,7 +63,7 @@ void __netif_schedule(Host& host, Qdisc* q) {
     TRACE_FUNC(host.sim(), __netif_schedule);
     if (q->scheduled) return;
     q->scheduled = true;
-    host.output_queue.push_back(q);
+    host.sd().output_queue.push_back(q);
     raise_softirq(host, NET_TX_SOFTIRQ);
 }
 

@@ -54,6 +54,7 @@ static SkBuff* ip_rcv_core(Host& host, SkBuff* skb) {
     if (len < ihl * 4u) return inhdr_error(reason);
     pskb_trim_rcsum(skb, len);
     skb->transport_header = static_cast<uint16_t>(skb->network_header + ihl * 4u);
+    skb->sk = nullptr; // skb_orphan: "Must drop socket now because of tproxy" (a veth peer's skb was still its sender's)
     scope.ret(1);
     return skb;
 }

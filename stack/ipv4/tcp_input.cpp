@@ -1,8 +1,8 @@
 // TCP input (net/ipv4/tcp_input.c), first half: the established fast and slow paths
 // (tcp_rcv_established), ACK processing (tcp_ack: window update, SACK tagging, cleaning the
 // retransmission queue with RTT samples by Karn's rule, RFC 6298 RTO, congestion control through
-// icsk_ca_ops, fast retransmit), data (tcp_data_queue, the out-of-order queue with SACK blocks,
-// tcp_fin), and when to ACK (quick-ack at the start of a connection, delayed ACK otherwise).
+// icsk_ca_ops, fast retransmit), data (tcp_data_queue, coalescing into the receive queue's tail
+// (tcp_try_coalesce), the out-of-order queue with SACK blocks, tcp_fin), and when to ACK (quick-ack at the start of a connection, delayed ACK otherwise).
 // SIMPLIFICATION: no PAWS, no D-SACK, no undo of spurious retransmissions, no compressed SACK,
 // no receive-buffer autotuning (DRS) (the scaling_ratio is measured, as tcp_measure_rcv_mss does),
 // PRR replaced by setting cwnd to ssthresh on entering recovery, RTT from sequence numbers only.
@@ -372,14 +372,35 @@ static void tcp_event_data_recv(Host& host, TcpSock* sk, SkBuff* skb) {
     if (skb->len >= 128) tcp_grow_window(sk, skb);
 }
 
-static void tcp_queue_rcv(Host& host, TcpSock* sk, SkBuff* skb) {
-    TRACE_FUNC(host.sim(), tcp_queue_rcv, skb);
-    sk->rcv_nxt = TCP_SKB_CB(skb).end_seq;
-    if (skb->len == 0) { // a bare FIN: nothing to read
-        consume_skb(skb);
-        return;
+// tcp_try_coalesce: the segment continues the receive queue's tail: its data joins the tail skb
+// (skb_try_coalesce), which charges the socket only what it grew by (delta), not a second head.
+static bool tcp_try_coalesce(Host& host, TcpSock* sk, SkBuff* to, SkBuff* from) {
+    if (TCP_SKB_CB(from).seq != TCP_SKB_CB(to).end_seq) return false; // it overlaps the previous one
+    TRACE_FUNC_NAMED(scope, host.sim(), tcp_try_coalesce, from);
+    uint32_t delta = 0;
+    if (!skb_try_coalesce(to, from, &delta)) {
+        scope.ret(0);
+        return false;
     }
-    sk_receive_queue_tail(host, sk, skb);
+    sk->sk_rmem_alloc += delta;
+    TCP_SKB_CB(to).end_seq = TCP_SKB_CB(from).end_seq;
+    TCP_SKB_CB(to).ack_seq = TCP_SKB_CB(from).ack_seq;
+    TCP_SKB_CB(to).tcp_flags |= TCP_SKB_CB(from).tcp_flags;
+    host.sim().rec().queue("sk_receive_queue", sk->label, QueueOp::Enqueue,
+                           static_cast<int64_t>(sk->sk_receive_queue.size()), sk->sk_rmem_alloc, from, Layer::Socket);
+    scope.ret(1);
+    return true;
+}
+
+// tcp_queue_rcv: true when the segment was "eaten" (its data joined the tail skb, or a bare FIN
+// with nothing to read); the caller frees it when done with it (kfree_skb_partial).
+static bool tcp_queue_rcv(Host& host, TcpSock* sk, SkBuff* skb) {
+    TRACE_FUNC(host.sim(), tcp_queue_rcv, skb);
+    SkBuff* tail = sk->sk_receive_queue.empty() ? nullptr : sk->sk_receive_queue.back();
+    const bool eaten = skb->len == 0 || (tail && tcp_try_coalesce(host, sk, tail, skb));
+    sk->rcv_nxt = TCP_SKB_CB(skb).end_seq;
+    if (!eaten) sk_receive_queue_tail(host, sk, skb);
+    return eaten;
 }
 
 // tcp_fin: the peer closed its side (RFC 9293 "eighth, check the FIN bit").
@@ -468,7 +489,7 @@ static void tcp_ofo_queue(Host& host, TcpSock* sk) {
             cb.seq += overlap;
         }
         bool fin = cb.tcp_flags & TcpFlags::Fin;
-        tcp_queue_rcv(host, sk, skb);
+        if (tcp_queue_rcv(host, sk, skb)) consume_skb(skb); // kfree_skb_partial
         if (fin) {
             tcp_fin(host, sk);
             break;
@@ -500,9 +521,10 @@ void tcp_data_queue(Host& host, TcpSock* sk, SkBuff* skb) {
             return;
         }
         bool has_data = skb->len > 0;
-        tcp_queue_rcv(host, sk, skb); // charges sk_rmem_alloc before tcp_grow_window reads tcp_space
+        const bool eaten = tcp_queue_rcv(host, sk, skb); // charges sk_rmem_alloc before tcp_grow_window reads tcp_space
         if (has_data) tcp_event_data_recv(host, sk, skb);
         if (fin) tcp_fin(host, sk);
+        if (eaten) consume_skb(skb); // kfree_skb_partial
         if (!sk->out_of_order_queue.empty()) {
             tcp_ofo_queue(host, sk);
             if (sk->out_of_order_queue.empty()) sk->ack_pending |= 4; // a hole filled: ACK now
@@ -628,10 +650,11 @@ void tcp_rcv_established(Host& host, TcpSock* sk, SkBuff* skb) {
         tcp_store_ts_recent(sk, skb, opt, sim.now());
         if (after(cb.ack_seq, sk->snd_una)) tcp_ack(host, sk, skb, false);
         skb_pull(skb, hlen);
-        tcp_queue_rcv(host, sk, skb); // "eaten" into sk_receive_queue
+        const bool eaten = tcp_queue_rcv(host, sk, skb); // into sk_receive_queue, or onto its tail
         tcp_event_data_recv(host, sk, skb);
         tcp_data_snd_check(host, sk);
         __tcp_ack_snd_check(host, sk, false);
+        if (eaten) consume_skb(skb); // kfree_skb_partial
         sk->sk_data_ready(host, sk); // tcp_data_ready
         tcp_counters(host, sk);
         return;

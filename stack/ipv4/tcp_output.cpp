@@ -305,6 +305,11 @@ bool tcp_write_xmit(Host& host, TcpSock* sk, uint32_t mss_now, int nonagle, int 
             auto data = std::find_if(gso.rbegin(), gso.rend(), [](const SkBuff* b) { return b->len > 0; });
             if (data != gso.rend() && data != std::prev(gso.rend())) TCP_SKB_CB(*data).tcp_flags |= TcpFlags::Psh;
         }
+        // SIMPLIFICATION: Linux sends the GSO packet down once; __dev_queue_xmit segments it
+        // (validate_xmit_skb) and its rcu_read_unlock_bh re-enables bottom halves after the last
+        // segment. Ours go down one by one, so bottom halves stay off around them to the same
+        // effect: on a CPU shared by namespaces the peers' softirq runs after the whole packet.
+        local_bh_disable(host);
         for (SkBuff* skb : gso) {
             if (tcp_transmit_skb(host, sk, skb, true)) {
                 stop = true;
@@ -314,6 +319,7 @@ bool tcp_write_xmit(Host& host, TcpSock* sk, uint32_t mss_now, int nonagle, int 
             if (skb->len < mss_now) sk->snd_sml = TCP_SKB_CB(skb).end_seq; // tcp_minshall_update
             ++sent_pkts;
         }
+        local_bh_enable(host);
         if (gso.empty() || push_one) break;
     }
     scope.ret(sent_pkts);

@@ -153,25 +153,40 @@ int inet_listen(Host& host, Socket* sock, int backlog) {
     return err;
 }
 
+// while ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) { release_sock; wait_woken; lock_sock; }
+// The lock is not held while sleeping: release_sock processes what came in meanwhile (a SYN-ACK
+// that arrived while tcp_v4_connect held the lock waits on the socket backlog until here).
 static void inet_wait_for_connect(Host& host, Task& task, TcpSock* sk, std::function<void()> then) {
+    auto connecting = [sk] { return sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV; };
     task.frames.open(Fn::inet_wait_for_connect);
+    release_sock(host, sk);
+    if (!connecting()) { // the backlog's SYN-ACK completed the handshake: no sleep
+        lock_sock(host, sk);
+        task.frames.close(Fn::inet_wait_for_connect, 0);
+        then();
+        return;
+    }
     host.note(task.comm + " (pid " + std::to_string(task.pid) + ") sleeps in connect on " + sk->label, Layer::Socket);
     SockWaiter w;
     w.task = &task;
-    w.wake = [&host, &task, sk, then] {
+    w.wake = [&host, &task, sk, then, connecting] {
+        lock_sock(host, sk);
         task.frames.close(Fn::inet_wait_for_connect, 0);
-        if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV) inet_wait_for_connect(host, task, sk, then);
+        if (connecting()) inet_wait_for_connect(host, task, sk, then);
         else then();
     };
     sk_add_waiter(sk, std::move(w));
 }
 
+// inet_stream_connect: lock_sock, __inet_stream_connect, release_sock.
 void inet_stream_connect(Host& host, Task& task, Socket* sock, const SockAddrIn& addr, SysRet ret) {
     task.frames.open(Fn::inet_stream_connect, nullptr, addr.addr.value, addr.port);
-    task.frames.open(Fn::__inet_stream_connect);
     auto* sk = tcp_sk(sock->sk.get());
-    auto finish = [&task, ret](int64_t r) {
+    lock_sock(host, sk);
+    task.frames.open(Fn::__inet_stream_connect);
+    auto finish = [&host, &task, sk, ret](int64_t r) {
         task.frames.close(Fn::__inet_stream_connect, r);
+        release_sock(host, sk);
         task.frames.close(Fn::inet_stream_connect, r);
         ret(r);
     };

@@ -66,7 +66,7 @@ TEST(Loopback, UdpTo127001GoesThroughLo) {
     expect_through_lo(t, "127.0.0.5", "127.0.0.1");
     t.sim.run_until(t.sim.now() + kNsPerSec);
     EXPECT_EQ(t.sim.live_skbs(), 0);
-    EXPECT_TRUE(t.A.input_pkt_queue.empty());
+    EXPECT_TRUE(t.A.sd().input_pkt_queue.empty());
 }
 
 TEST(Loopback, UdpToOwnAddressGoesThroughLo) {

@@ -43,10 +43,10 @@ TEST(Napi, WeightBoundsEachPollAndAFullPollIsRepolled) {
     EXPECT_EQ(poll_work(t.sim.trace()), (std::vector<int64_t>{64, 64, 64, 8}));
     EXPECT_EQ(notes_with(t.sim.trace(), "used its weight 64: repoll"), 3);
     EXPECT_EQ(count_enters(t.sim.trace(), "B", "napi_complete_done"), 1); // only the last poll completes
-    EXPECT_EQ(t.B.softnet_stat.processed, 200u);
-    EXPECT_EQ(t.B.softnet_stat.time_squeeze, 0u); // 64 < 300: each round polls once, budget left
+    EXPECT_EQ(t.B.sd().softnet_stat.processed, 200u);
+    EXPECT_EQ(t.B.sd().softnet_stat.time_squeeze, 0u); // 64 < 300: each round polls once, budget left
     EXPECT_FALSE(t.b_eth0.napi.scheduled);
-    EXPECT_TRUE(t.B.poll_list.empty());
+    EXPECT_TRUE(t.B.sd().poll_list.empty());
     // Each repoll is a new NET_RX_SOFTIRQ round: net_rx_action ran once per poll.
     EXPECT_EQ(count_enters(t.sim.trace(), "B", "net_rx_action"), 4);
 }
@@ -69,13 +69,13 @@ TEST(Napi, BudgetExhaustedCountsTimeSqueeze) {
     burst(t, 200);
     t.sim.run_until(10 * kNsPerMs);
     EXPECT_EQ(poll_work(t.sim.trace()), (std::vector<int64_t>{64, 64, 64, 8}));
-    EXPECT_EQ(t.B.softnet_stat.time_squeeze, 3u); // the three full polls each used the budget up
+    EXPECT_EQ(t.B.sd().softnet_stat.time_squeeze, 3u); // the three full polls each used the budget up
     EXPECT_EQ(notes_with(t.sim.trace(), "time_squeeze"), 3);
     int64_t last = 0;
     for (const auto& e : t.sim.trace().events)
         if (e.kind == EventKind::Counter && t.sim.trace().str(e.name) == "time_squeeze") last = e.a[0];
     EXPECT_EQ(last, 3);
-    EXPECT_EQ(t.B.softnet_stat.processed, 200u); // squeezed, not lost: the rest waits for the next round
+    EXPECT_EQ(t.B.sd().softnet_stat.processed, 200u); // squeezed, not lost: the rest waits for the next round
 }
 
 TEST(Napi, TimeLimitCountsTimeSqueeze) {
@@ -84,7 +84,7 @@ TEST(Napi, TimeLimitCountsTimeSqueeze) {
     burst(t, 10);
     t.sim.run_until(10 * kNsPerMs);
     EXPECT_EQ(poll_work(t.sim.trace()), (std::vector<int64_t>{10}));
-    EXPECT_EQ(t.B.softnet_stat.time_squeeze, 1u);
+    EXPECT_EQ(t.B.sd().softnet_stat.time_squeeze, 1u);
     EXPECT_EQ(notes_with(t.sim.trace(), "netdev_budget_usecs 0 passed"), 1);
 }
 

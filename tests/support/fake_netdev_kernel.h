@@ -58,6 +58,16 @@ class FakeNetdevKernel final : public NetdevKernel {
         ++freed;
         consume_skb(skb);
     }
+    // A veth driver test's peer kernel: takes the skb as dev's (eth_type_trans), keeps it.
+    int dev_forward_skb(NetDevice* dev, SkBuff* skb) override {
+        skb->dev = dev;
+        eth_type_trans(skb, dev);
+        return 0;
+    }
+    int netif_rx(SkBuff* skb) override {
+        received.push_back(skb);
+        return 0;
+    }
 
     // net_rx_action in miniature: poll with the weight until the driver completes.
     void poll_until_done(NapiStruct* napi) {

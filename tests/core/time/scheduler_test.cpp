@@ -67,6 +67,34 @@ TEST(Sim, ContextsHaveTheirOwnClocksAndCostsWidenSlices) {
     EXPECT_GT(ev[3].time, ev[0].time);
 }
 
+// Hosts on one shared CPU (network namespaces): their task, softirq and hardirq contexts wait for
+// the CPU; a link's context and a host on its own CPU do not.
+TEST(Sim, ContextsOnASharedCpuWaitForIt) {
+    Sim sim(1);
+    HostId a = sim.add_host("A"), b = sim.add_host("B"), c = sim.add_host("C");
+    ContextId ta = sim.add_context(a, ContextKind::Task, "a");
+    sim.set_host_cpu(a, 0);
+    sim.set_host_cpu(b, 0);
+    ContextId tb = sim.add_context(b, ContextKind::Task, "b"); // added after: joins the CPU too
+    ContextId link = sim.add_context(a, ContextKind::Link, "A:eth0<->B:eth0");
+    ContextId tc = sim.add_context(c, ContextKind::Task, "c");
+    TimeNs a_end = 0, b_start = 0, link_start = 0, c_start = 0, a_again = 0;
+    sim.at(100, ta, [&] {
+        TRACE_FUNC(sim, ip_rcv);
+        a_end = sim.now() + fn_info(Fn::ip_rcv).cost_ns * 0; // the scope closes after this line
+    });
+    sim.at(101, tb, [&] { b_start = sim.now(); });
+    sim.at(102, link, [&] { link_start = sim.now(); });
+    sim.at(103, tc, [&] { c_start = sim.now(); });
+    sim.at(104, ta, [&] { a_again = sim.now(); });
+    sim.run_until(1000);
+    EXPECT_EQ(a_end, 100 + fn_info(Fn::ip_rcv).cost_ns);
+    EXPECT_EQ(b_start, a_end) << "B's task waited for A's chain to leave the CPU";
+    EXPECT_EQ(link_start, 102u);
+    EXPECT_EQ(c_start, 103u);
+    EXPECT_EQ(a_again, a_end);
+}
+
 TEST(Sim, RunUntilStopsAtTheLimit) {
     Sim sim(1);
     int n = 0;
