@@ -77,7 +77,7 @@ void Host::register_netdev(NetDevice* dev) {
     dev->ifindex = static_cast<int>(m_devs.size()) + 1;
     dev->label = m_name + ":" + dev->name;
     m_devs.push_back(dev);
-    if (dev->flags & IFF_LOOPBACK) return; // noqueue
+    if ((dev->flags & IFF_LOOPBACK) || (dev->priv_flags & IFF_NO_QUEUE)) return; // noqueue
     auto q = std::make_unique<Qdisc>();
     q->dev = dev;
     q->label = dev->label;

@@ -97,6 +97,10 @@ Result<void> build(World& w, const Scenario& s) {
                 v->dev_addr = is.mac;
                 v->mtu = is.mtu;
                 v->tx_queue_len = is.txqueuelen;
+                v->priv_flags |= IFF_NO_QUEUE; // veth_setup: noqueue
+                // SIMPLIFICATION: no NETIF_F_HW_CSUM on veth (Linux has it): our receive path
+                // verifies every checksum, so the sender computes it.
+                if (is.sg) v->features |= NETIF_F_SG;
                 m.host->register_netdev(v.get());
                 m.veths[is.name] = std::move(v);
                 continue;
@@ -121,6 +125,7 @@ Result<void> build(World& w, const Scenario& s) {
             d.copybreak = is.copybreak;
             d.tx_queue_len = is.txqueuelen; // ip link set DEV txqueuelen N
             d.checksum_offload = is.checksum_offload;
+            d.scatter_gather = is.sg;
             m.host->register_netdev(&d);
             nic.irq->connect(m.host->irq_handler_for(&d));
         }

@@ -62,7 +62,7 @@ namespace {
 
 // The NIC settings an interface takes both in the file and from --set: the moderation registers
 // (a plain number in the register's units, or a duration rounded to them), copybreak, txqueuelen and
-// checksum_offload. Returns "" when set, else what was expected; nullopt for another key.
+// checksum_offload and sg. Returns "" when set, else what was expected; nullopt for another key.
 std::optional<std::string> set_nic_setting(InterfaceSpec& i, const std::string& key, const std::string& val) {
     auto units = [&](uint32_t& out, TimeNs unit_ns, const char* unit) -> std::string {
         std::optional<uint64_t> v;
@@ -98,13 +98,19 @@ std::optional<std::string> set_nic_setting(InterfaceSpec& i, const std::string& 
         i.checksum_offload = *b;
         return "";
     }
+    if (key == "sg") {
+        auto b = parse_bool(val);
+        if (!b) return std::string("expected on or off");
+        i.sg = *b;
+        return "";
+    }
     return std::nullopt;
 }
 
 Result<InterfaceSpec> parse_interface(const Ctx& c, const std::string& name, const YAML::Node& n,
                                       const std::string& path) {
     TRY(only_keys(c, n, path, {"mac", "address", "mtu", "tx_ring", "rx_ring", "itr", "rdtr", "radv", "tidv",
-                               "tadv", "copybreak", "checksum_offload", "txqueuelen"}));
+                               "tadv", "copybreak", "checksum_offload", "sg", "txqueuelen"}));
     InterfaceSpec i;
     i.name = name;
     if (!n["mac"]) return c.err(n, path + ".mac", "missing (e.g. mac: \"02:00:00:00:00:01\")");
@@ -130,7 +136,7 @@ Result<InterfaceSpec> parse_interface(const Ctx& c, const std::string& name, con
     TRY(num("tx_ring", i.tx_ring, 8, 4096));
     TRY(num("rx_ring", i.rx_ring, 8, 4096));
     if (i.tx_ring % 8 || i.rx_ring % 8) return c.err(n, path, "ring sizes must be multiples of 8 (e1000 RDLEN/TDLEN)");
-    for (const char* key : {"itr", "rdtr", "radv", "tidv", "tadv", "copybreak", "checksum_offload", "txqueuelen"}) {
+    for (const char* key : {"itr", "rdtr", "radv", "tidv", "tadv", "copybreak", "checksum_offload", "sg", "txqueuelen"}) {
         if (!n[key]) continue;
         const std::string why = *set_nic_setting(i, key, scalar(n[key]));
         if (!why.empty()) return c.err(n[key], path + "." + key, why + ", got '" + scalar(n[key]) + "'");
@@ -645,13 +651,13 @@ Result<void> apply_override(Scenario& s, const std::string& assignment) {
             else if (parts[2] == "tx_ring" && *v >= 8 && *v <= 4096 && *v % 8 == 0) i.tx_ring = *v;
             else if (parts[2] == "rx_ring" && *v >= 8 && *v <= 4096 && *v % 8 == 0) i.rx_ring = *v;
             else return bad("unknown key or value out of range (mtu 68..9000, tx_ring/rx_ring 8..4096 multiple of 8; "
-                            "also itr, rdtr, radv, tidv, tadv, copybreak, checksum_offload, txqueuelen)");
+                            "also itr, rdtr, radv, tidv, tadv, copybreak, checksum_offload, sg, txqueuelen)");
             return {};
         }
         return bad("host " + parts[0] + " has no interface '" + parts[1] + "'");
     }
     return bad("unknown key (seed, duration, HOST.ip_forward, HOST.DEV.mtu|tx_ring|rx_ring|itr|rdtr|radv|tidv|tadv|"
-               "copybreak|checksum_offload|txqueuelen, link.N.speed|delay)");
+               "copybreak|checksum_offload|sg|txqueuelen, link.N.speed|delay)");
 }
 
 } // namespace skbscope::lab

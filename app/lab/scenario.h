@@ -28,6 +28,7 @@ struct InterfaceSpec {
     uint32_t copybreak = 256;      // e1000's copybreak module parameter (0: never copy)
     uint32_t txqueuelen = 1000;    // the qdisc's limit (ip link set DEV txqueuelen N), per pfifo_fast band
     bool checksum_offload = false; // true: the NIC inserts TCP/UDP checksums (NETIF_F_HW_CSUM)
+    bool sg = true;                // scatter-gather (NETIF_F_SG); off: paged skbs are made linear first
 };
 
 struct RouteSpec {
@@ -148,7 +149,7 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& file
 Result<Scenario> load_scenario_file(const std::string& path);
 // Applies one "--set" override: seed=N, duration=5s, HOST.ip_forward=1, HOST.DEV.mtu=N,
 // HOST.DEV.tx_ring=N, HOST.DEV.rx_ring=N, HOST.DEV.itr|rdtr|radv|tidv|tadv=N or duration,
-// HOST.DEV.copybreak=N, HOST.DEV.txqueuelen=N, HOST.DEV.checksum_offload=on|off, link.N.speed=1Gbit, link.N.delay=10us.
+// HOST.DEV.copybreak=N, HOST.DEV.txqueuelen=N, HOST.DEV.checksum_offload=on|off, HOST.DEV.sg=on|off, link.N.speed=1Gbit, link.N.delay=10us.
 Result<void> apply_override(Scenario& s, const std::string& assignment);
 
 // One program step in the scenario's syntax, e.g. "{send: {fd: 3, size: 4000}}" (the console's

@@ -17,7 +17,10 @@ class NetDevice;
 
 enum class NetdevTx { Ok = 0, Busy = 0x10 }; // NETDEV_TX_OK, NETDEV_TX_BUSY
 // netdev_features_t bits (include/linux/netdev_features.h) that the model uses.
+constexpr uint32_t NETIF_F_SG = 1u << 0;      // scatter-gather: the device takes paged skbs (ethtool -K sg)
 constexpr uint32_t NETIF_F_HW_CSUM = 1u << 3; // the device inserts any TCP/UDP checksum (csum_start/offset)
+// dev->priv_flags bits (enum netdev_priv_flags) that the model uses.
+constexpr uint32_t IFF_NO_QUEUE = 1u << 21;   // no qdisc: the noqueue discipline (veth, lo's behaviour)
 // dev->flags bits (include/uapi/linux/if.h) that the model uses.
 constexpr uint32_t IFF_LOOPBACK = 0x8;
 constexpr uint32_t IFF_NOARP = 0x80;
@@ -77,6 +80,7 @@ public:
     uint32_t tx_queue_len = 1000; // txqueuelen, the qdisc's limit
     uint32_t features = 0;        // NETIF_F_*
     uint32_t flags = 0;           // IFF_* (IFF_LOOPBACK for lo)
+    uint32_t priv_flags = 0;      // IFF_NO_QUEUE
     bool up = false;
     bool queue_stopped = false;   // __QUEUE_STATE_DRV_XOFF
     NetDevStats stats;

@@ -57,8 +57,18 @@ static SkBuff* new_skb(Sim& sim) {
     return skb;
 }
 
-SkBuff* alloc_skb(Sim& sim, uint32_t size, Fn allocator) {
-    uint32_t aligned = skb_data_align(size);
+uint32_t kmalloc_size_roundup(uint32_t n) {
+    static constexpr uint32_t kBuckets[] = {8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192};
+    for (uint32_t b : kBuckets)
+        if (n <= b) return b;
+    uint32_t pages = 4096; // kmalloc_large: PAGE_SIZE << get_order(n)
+    while (pages < n) pages <<= 1;
+    return pages;
+}
+
+// kmalloc_reserve + __finalize_skb_around: the object size the allocator gives, less
+// skb_shared_info, is the data area (end); truesize is SKB_TRUESIZE(end).
+static SkBuff* alloc_skb_head(Sim& sim, uint32_t aligned, Fn allocator, uint32_t size) {
     SkBuff* skb = new_skb(sim);
     skb->buf = std::make_shared<SkbDataBuf>();
     skb->buf->bytes.assign(aligned + kSizeofSharedInfo, 0);
@@ -70,9 +80,16 @@ SkBuff* alloc_skb(Sim& sim, uint32_t size, Fn allocator) {
     return skb;
 }
 
+SkBuff* alloc_skb(Sim& sim, uint32_t size, Fn allocator) {
+    uint32_t obj = skb_data_align(size) + skb_data_align(kSizeofSharedInfo); // SKB_HEAD_ALIGN
+    obj = obj <= kSkbSmallHeadCacheSize ? kSkbSmallHeadCacheSize : kmalloc_size_roundup(obj);
+    return alloc_skb_head(sim, obj - skb_data_align(kSizeofSharedInfo), allocator, size);
+}
+
 SkBuff* netdev_alloc_skb(Sim& sim, NetDevice* dev, uint32_t length) {
     TRACE_FUNC(sim, __netdev_alloc_skb);
-    SkBuff* skb = alloc_skb(sim, length + kNetSkbPad);
+    // LINUX: a page-frag allocation of exactly SKB_HEAD_ALIGN(len) (no slab rounding).
+    SkBuff* skb = alloc_skb_head(sim, skb_data_align(length + kNetSkbPad), Fn::__alloc_skb, length + kNetSkbPad);
     skb->dev = dev;
     skb_reserve(skb, kNetSkbPad);
     return skb;
@@ -236,6 +253,7 @@ static void copy_header_fields(SkBuff* to, const SkBuff* from) {
     to->cb = from->cb;
     to->flow = from->flow;
     to->truesize = from->truesize;
+    to->gso_segs = from->gso_segs;
 }
 
 SkBuff* skb_clone(SkBuff* skb, bool fclone) {
@@ -280,7 +298,10 @@ bool pskb_expand_head(SkBuff* skb, uint32_t nhead, uint32_t ntail) {
     Sim& sim = *skb->sim;
     TRACE_FUNC(sim, pskb_expand_head, skb, nhead, ntail);
     uint32_t old_end = skb->end;
-    uint32_t size = skb_data_align(old_end + nhead + ntail);
+    // kmalloc_reserve: the new head comes from the small-head cache or a slab bucket, all of it used.
+    uint32_t obj = skb_data_align(old_end + nhead + ntail) + skb_data_align(kSizeofSharedInfo);
+    obj = obj <= kSkbSmallHeadCacheSize ? kSkbSmallHeadCacheSize : kmalloc_size_roundup(obj);
+    uint32_t size = obj - skb_data_align(kSizeofSharedInfo);
     auto nb = std::make_shared<SkbDataBuf>();
     nb->bytes.assign(size + kSizeofSharedInfo, 0);
     nb->addr = sim.kmalloc_addr(nb->bytes.size());

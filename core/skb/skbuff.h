@@ -60,6 +60,12 @@ constexpr uint32_t kSizeofSharedInfo = 320;
 constexpr uint32_t kSmpCacheBytes = 64;
 constexpr uint32_t kNetSkbPad = 64; // NET_SKB_PAD: headroom drivers reserve on receive
 inline constexpr uint32_t skb_data_align(uint32_t x) { return (x + kSmpCacheBytes - 1) & ~(kSmpCacheBytes - 1); }
+// kmalloc_size_roundup: the slab bucket a kmalloc of n bytes comes from (8 .. 8192, with 96 and
+// 192), or whole pages (a power of two) beyond.
+uint32_t kmalloc_size_roundup(uint32_t n);
+// skb_small_head_cache's object size: SKB_HEAD_ALIGN(MAX_TCP_HEADER) = 192 + 320 = 512, a power
+// of two, so one cache line more (576) to tell it from kmalloc-512. A head that fits comes from it.
+constexpr uint32_t kSkbSmallHeadCacheSize = 576;
 
 enum class PktType : uint8_t { Host = 0, Broadcast = 1, Multicast = 2, OtherHost = 3, Outgoing = 4 };
 enum class IpSummed : uint8_t { None = 0, Unnecessary = 1, Complete = 2, Partial = 3 };
@@ -94,6 +100,9 @@ public:
     // Trace bookkeeping, not a kernel field: the Wire event (Recorder::wire's reference) of a frame
     // a veth sent, whose arrival the peer's __netif_receive_skb_core fills in. Not cloned.
     uint64_t wire_event = 0;
+    // skb_shinfo(skb)->gso_segs: our TCP sends one-MSS skbs; those that go down as one GSO packet
+    // carry its segment count (shared by clones, as skb_shared_info is). 0: not part of one.
+    uint16_t gso_segs = 0;
     Sim* sim = nullptr;
 
     // head .. end as a span over the linear buffer
@@ -123,7 +132,8 @@ public:
 };
 
 // ---- allocation and freeing (net/core/skbuff.c) ----
-// __alloc_skb: a buffer of SKB_DATA_ALIGN(size) + skb_shared_info; data = tail = head.
+// __alloc_skb: a kmalloc'ed buffer for SKB_DATA_ALIGN(size) + skb_shared_info, rounded up to its
+// slab bucket (or the small-head cache); end takes what the rounding gave; data = tail = head.
 SkBuff* alloc_skb(Sim& sim, uint32_t size, Fn allocator = Fn::__alloc_skb);
 // netdev_alloc_skb: reserves NET_SKB_PAD headroom, as receive buffers have.
 SkBuff* netdev_alloc_skb(Sim& sim, NetDevice* dev, uint32_t length);

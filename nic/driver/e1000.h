@@ -79,6 +79,7 @@ class E1000Adapter final : public NetDevice {
     uint32_t itr = 0, rx_int_delay = 0, rx_abs_int_delay = 0, tx_int_delay = 0, tx_abs_int_delay = 0;
     // ethtool -K tx on: NETIF_F_HW_CSUM, the NIC inserts TCP/UDP checksums (legacy IC/CSS/CSO).
     bool checksum_offload = false;
+    bool scatter_gather = true; // NETIF_F_SG (e1000 has it; ethtool -K sg off turns it off)
 
     // struct e1000_hw_stats (the part we model): the NIC's read-to-clear statistics registers,
     // accumulated by e1000_update_stats (what `ethtool -S` prints).

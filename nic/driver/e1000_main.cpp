@@ -176,6 +176,7 @@ int E1000Adapter::e1000_open() {
         return -EBUSY;
     }
     if (checksum_offload) features |= NETIF_F_HW_CSUM; // e1000_probe: hw_features, ethtool -K
+    if (scatter_gather) features |= NETIF_F_SG;
     e1000_setup_all_tx_resources();
     e1000_setup_all_rx_resources();
     e1000_configure();

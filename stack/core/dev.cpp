@@ -51,20 +51,65 @@ static int netdev_core_pick_tx(Host& host, SkBuff* skb) {
     return 0; // one queue
 }
 
+// skb_segment for a device without scatter-gather: the segment is built as one linear buffer,
+// __alloc_skb(payload + headers + the GSO skb's headroom), headers and payload copied in.
+static SkBuff* skb_segment_linear(Host& host, SkBuff* skb) {
+    TRACE_FUNC(host.sim(), skb_segment, skb, skb->gso_segs);
+    const uint32_t headroom = skb_headroom(skb);
+    SkBuff* nskb = alloc_skb(host.sim(), headroom + skb->len);
+    skb_reserve(nskb, headroom);
+    skb_put_data(nskb, skb->to_bytes());
+    const auto rel = [&](uint16_t h) { return h == kHdrUnset ? h : static_cast<uint16_t>(h - skb->data + nskb->data); };
+    nskb->mac_header = rel(skb->mac_header);
+    nskb->network_header = rel(skb->network_header);
+    nskb->transport_header = rel(skb->transport_header);
+    nskb->protocol = skb->protocol;
+    nskb->priority = skb->priority;
+    nskb->dev = skb->dev;
+    nskb->sk = skb->sk;
+    nskb->dst = skb->dst;
+    nskb->flow = skb->flow;
+    nskb->ip_summed = skb->ip_summed;
+    nskb->csum_start = skb->ip_summed == IpSummed::Partial ? rel(skb->csum_start) : 0;
+    nskb->csum_offset = skb->csum_offset;
+    host.note("segment copied into one linear buffer: " + skb->dev->label + " has no scatter-gather (sg off)",
+              Layer::Dev, nskb);
+    consume_skb(skb); // the GSO skb is done with once segmented
+    return nskb;
+}
+
+// validate_xmit_skb: what the device cannot take is fixed in software first. A paged skb for a
+// device without NETIF_F_SG becomes linear: a GSO packet's segments as skb_segment builds them,
+// a lone skb by __skb_linearize (a head grown by the data it lacks room for, plus 128 bytes).
+// SIMPLIFICATION: no software checksum here (our stack checksums in software unless the device
+// has NETIF_F_HW_CSUM), no VLAN or encapsulation offloads.
+SkBuff* validate_xmit_skb(Host& host, SkBuff* skb, NetDevice* dev) {
+    if (!skb->is_nonlinear() || (dev->features & NETIF_F_SG)) return skb;
+    TRACE_FUNC(host.sim(), validate_xmit_skb, skb);
+    if (skb->gso_segs > 1) return skb_segment_linear(host, skb);
+    TRACE_FUNC(host.sim(), __skb_linearize, skb);
+    const int64_t eat = static_cast<int64_t>(skb->tail) + skb->data_len - skb->end;
+    if (eat > 0 || (skb->cloned && skb->dataref() != 1))
+        pskb_expand_head(skb, 0, eat > 0 ? static_cast<uint32_t>(eat) + 128 : 0);
+    pskb_may_pull(skb, skb->len); // __pskb_pull_tail: the frags' bytes move into the head
+    return skb;
+}
+
 static int __dev_queue_xmit(Host& host, SkBuff* skb) {
     TRACE_FUNC_NAMED(scope, host.sim(), __dev_queue_xmit, skb);
     NetDevice* dev = skb->dev;
     skb_reset_mac_header(skb);
     netdev_core_pick_tx(host, skb);
     Qdisc* q = host.qdisc(dev);
-    if (dev->up && !q && (dev->flags & IFF_LOOPBACK)) {
-        // noqueue (lo): no qdisc, straight to the driver.
+    if (dev->up && !q) {
+        // noqueue (lo, veth): no qdisc, straight to the driver.
+        skb = validate_xmit_skb(host, skb, dev);
         int rc = NET_XMIT_SUCCESS;
         dev_hard_start_xmit(host, skb, dev, &rc);
         scope.ret(rc);
         return rc;
     }
-    if (!dev->up || !q) {
+    if (!dev->up) {
         host.note("device " + dev->label + " is down", Layer::Dev, skb);
         ++dev->stats.tx_dropped;
         kfree_skb_reason(skb, DropReason::DevReady);

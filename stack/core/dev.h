@@ -77,6 +77,9 @@ void local_bh_enable(Host& host);
 // ---- dev.cpp ----
 int dev_queue_xmit(Host& host, SkBuff* skb);
 int dev_hard_start_xmit(Host& host, SkBuff* skb, NetDevice* dev, int* ret);
+// validate_xmit_skb: makes the skb something dev can take (linear for a device without NETIF_F_SG);
+// returns the skb to send, which may be a new one (the old one is freed).
+SkBuff* validate_xmit_skb(Host& host, SkBuff* skb, NetDevice* dev);
 int netif_receive_skb(Host& host, SkBuff* skb);
 void __napi_schedule(Host& host, NapiStruct* n);
 void net_rx_action(Host& host);

@@ -21,6 +21,7 @@ public:
         mtu = 65536; // LOOPBACK_MTU (64 KiB + headers)
         tx_queue_len = 0;
         flags = IFF_LOOPBACK | IFF_NOARP;
+        features = NETIF_F_SG;
         up = true;
     }
     bool ndo_open() override { return true; }

@@ -2,7 +2,7 @@
 // pfifo_fast with three priority bands, the empty-qdisc bypass, __qdisc_run -> qdisc_restart ->
 // dequeue_skb -> sch_direct_xmit, dev_requeue_skb when the driver says NETDEV_TX_BUSY, and
 // __netif_schedule raising NET_TX_SOFTIRQ to finish later.
-// SIMPLIFICATION: one TX queue; no byte queue limits (BQL), no GSO segmentation, no validate_xmit_skb.
+// SIMPLIFICATION: one TX queue; no byte queue limits (BQL); validate_xmit_skb only linearizes.
 // LINUX: pfifo_fast is lockless (TCQ_F_NOLOCK | TCQ_F_CAN_BYPASS): an empty qdisc sends directly;
 // each band holds txqueuelen packets (the limit is per band; ip link set DEV txqueuelen N, or a
 // scenario's txqueuelen); a full band drops with QDISC_DROP, counted in qstats.drops (a counter event);
@@ -92,6 +92,7 @@ static SkBuff* dequeue_skb(Host& host, Qdisc* q) {
 // Returns true when the caller may go on dequeuing.
 static bool sch_direct_xmit(Host& host, SkBuff* skb, Qdisc* q, NetDevice* dev) {
     TRACE_FUNC_NAMED(scope, host.sim(), sch_direct_xmit, skb);
+    skb = validate_xmit_skb(host, skb, dev); // validate_xmit_skb_list
     int ret = static_cast<int>(NetdevTx::Busy);
     if (!dev->queue_stopped) dev_hard_start_xmit(host, skb, dev, &ret);
     if (ret == static_cast<int>(NetdevTx::Busy)) {

@@ -2,7 +2,8 @@
 // (tcp_rcv_established), ACK processing (tcp_ack: window update, SACK tagging, cleaning the
 // retransmission queue with RTT samples by Karn's rule, RFC 6298 RTO, congestion control through
 // icsk_ca_ops, fast retransmit), data (tcp_data_queue, coalescing into the receive queue's tail
-// (tcp_try_coalesce), the out-of-order queue with SACK blocks, tcp_fin), and when to ACK (quick-ack at the start of a connection, delayed ACK otherwise).
+// (tcp_try_coalesce), the out-of-order queue with SACK blocks, tcp_fin), and when to ACK
+// (quick-ack at the start of a connection, delayed ACK otherwise).
 // SIMPLIFICATION: no PAWS, no D-SACK, no undo of spurious retransmissions, no compressed SACK,
 // no receive-buffer autotuning (DRS) (the scaling_ratio is measured, as tcp_measure_rcv_mss does),
 // PRR replaced by setting cwnd to ssthresh on entering recovery, RTT from sequence numbers only.

@@ -309,6 +309,8 @@ bool tcp_write_xmit(Host& host, TcpSock* sk, uint32_t mss_now, int nonagle, int 
         // (validate_xmit_skb) and its rcu_read_unlock_bh re-enables bottom halves after the last
         // segment. Ours go down one by one, so bottom halves stay off around them to the same
         // effect: on a CPU shared by namespaces the peers' softirq runs after the whole packet.
+        // tcp_set_skb_tso_segs: one GSO packet of gso.size() segments (1: no GSO).
+        for (SkBuff* skb : gso) skb->gso_segs = static_cast<uint16_t>(gso.size() > 1 ? gso.size() : 0);
         local_bh_disable(host);
         for (SkBuff* skb : gso) {
             if (tcp_transmit_skb(host, sk, skb, true)) {

@@ -12,8 +12,11 @@
 //    inside A's send(). B acks each segment at once (quick-ack at the start of a connection), and
 //    the ACKs reach A while A's sendmsg holds the socket lock: they wait in A's socket backlog,
 //    so A's second GSO packet leaves before A has seen one of them, and all five ACKs come first.
-//  - B's windows follow its receive buffer: each segment arrives as A's own skb (a small 896-byte
-//    head and a 1448-byte page frag, truesize 2344), later ones coalesce into the queue's tail.
+//  - B's windows follow its receive buffer. Offloads were off (sg off): validate_xmit_skb has
+//    skb_segment copy each segment into one linear kmalloc-2048 buffer (truesize 2304; its
+//    headroom is MAX_TCP_HEADER's, 192 on that kernel), which veth hands to B as it is. B cannot
+//    coalesce them (no room in the tail, no page head to take), so each charges 2304 bytes:
+//    scaling_ratio 160, and from the 5th segment on the free space, not rcv_ssthresh, decides.
 //  - B's reader runs only when A's task is done with the CPU, after A's close: it reads all, sees
 //    EOF and closes, and its FIN carries the ACK of A's FIN.
 #include <gtest/gtest.h>

@@ -144,3 +144,70 @@ TEST_F(SkBuffTest, SnapshotHoldsGeometryAndHeaderBytes) {
     EXPECT_EQ(bytes[14], 0x45);
     consume_skb(skb);
 }
+
+// __alloc_skb's head comes from kmalloc_reserve: the small-head cache (576) or a slab bucket, and
+// skb_shared_info sits at its very end, so end and truesize take what the rounding gave.
+TEST_F(SkBuffTest, HeadsComeFromSlabBucketsAsKmallocReserveGives) {
+    EXPECT_EQ(kmalloc_size_roundup(96), 96u);
+    EXPECT_EQ(kmalloc_size_roundup(97), 128u);
+    EXPECT_EQ(kmalloc_size_roundup(193), 256u);
+    EXPECT_EQ(kmalloc_size_roundup(1984), 2048u);
+    EXPECT_EQ(kmalloc_size_roundup(8193), 16384u);
+    struct Case {
+        uint32_t size, end, truesize;
+    };
+    // 192: MAX_TCP_HEADER, the small-head cache; 1640: a linear 1448-byte TCP segment with its
+    // headers and 126 bytes of headroom, kmalloc-2048 (Linux: truesize 2304); 4000: kmalloc-8192.
+    for (const Case& c : {Case{192, 256, 832}, Case{1640, 1728, 2304}, Case{4000, 7872, 8448}}) {
+        SkBuff* skb = alloc_skb(sim, c.size);
+        EXPECT_EQ(skb->end, c.end) << c.size;
+        EXPECT_EQ(skb->truesize, c.truesize) << c.size;
+        EXPECT_TRUE(skb->check_invariants());
+        kfree_skb(skb);
+    }
+    // A driver's receive buffer is a page fragment of exactly SKB_HEAD_ALIGN(len): no rounding.
+    SkBuff* rx = netdev_alloc_skb(sim, nullptr, 1522);
+    EXPECT_EQ(rx->end, skb_data_align(1522 + kNetSkbPad));
+    kfree_skb(rx);
+}
+
+// skb_try_coalesce: small data is copied into the tail's room; paged data moves over as frags,
+// charging only the frags' share of truesize; a linear from that does not fit, or a cloned to,
+// is refused.
+TEST_F(SkBuffTest, TryCoalesceCopiesIntoTailroomOrTakesFrags) {
+    std::vector<uint8_t> payload(1448, 0x5a);
+    SkBuff* to = alloc_skb(sim, 192);
+    skb_reserve(to, 192);
+    skb_add_frag(to, payload);
+    SkBuff* from = alloc_skb(sim, 192);
+    skb_reserve(from, 192);
+    skb_add_frag(from, payload);
+    const uint32_t from_truesize = from->truesize;
+    uint32_t delta = 0;
+    ASSERT_TRUE(skb_try_coalesce(to, from, &delta));
+    EXPECT_EQ(delta, 1448u) << "from's truesize less SKB_TRUESIZE(its end): the frag";
+    EXPECT_EQ(to->len, 2896u);
+    EXPECT_EQ(to->frags.size(), 2u);
+    EXPECT_EQ(to->truesize, 832u + 2 * 1448u);
+    EXPECT_EQ(from->truesize, from_truesize) << "from is left for the caller to account and free";
+    EXPECT_TRUE(to->check_invariants());
+    kfree_skb(from);
+
+    SkBuff* lin = alloc_skb(sim, 1640); // a linear segment: no room in a paged to, no head to steal
+    skb_reserve(lin, 126);
+    skb_put_data(lin, payload);
+    EXPECT_FALSE(skb_try_coalesce(to, lin, &delta));
+
+    SkBuff* small_to = alloc_skb(sim, 1640);
+    skb_put_data(small_to, std::vector<uint8_t>(100, 1));
+    SkBuff* small = alloc_skb(sim, 192);
+    skb_put_data(small, std::vector<uint8_t>(50, 2));
+    ASSERT_TRUE(skb_try_coalesce(small_to, small, &delta));
+    EXPECT_EQ(delta, 0u);
+    EXPECT_EQ(small_to->len, 150u);
+    EXPECT_EQ(small_to->data_ptr()[120], 2);
+    SkBuff* clone = skb_clone(small_to);
+    EXPECT_FALSE(skb_try_coalesce(small_to, lin, &delta)) << "a cloned to is never written";
+    for (SkBuff* s : {to, lin, small_to, small, clone}) kfree_skb(s);
+    EXPECT_EQ(sim.live_skbs(), 0);
+}
