@@ -593,10 +593,13 @@ void tcp_reset(Host& host, TcpSock* sk, SkBuff* skb) {
 bool tcp_validate_incoming(Host& host, TcpSock* sk, SkBuff* skb, const TcpOptionsReceived& opt) {
     TRACE_FUNC_NAMED(scope, host.sim(), tcp_validate_incoming, skb);
     const auto& cb = TCP_SKB_CB(skb);
-    bool in_window = !before(cb.end_seq, sk->rcv_wup) && !after(cb.seq, sk->rcv_nxt + tcp_receive_window(sk));
-    if (!in_window) {
+    // tcp_sequence: wholly left of rcv_wup is an old duplicate, starting right of the window is invalid.
+    DropReason reason = DropReason::NotDropped;
+    if (before(cb.end_seq, sk->rcv_wup)) reason = DropReason::TcpOldSequence;
+    else if (after(cb.seq, sk->rcv_nxt + tcp_receive_window(sk))) reason = DropReason::TcpInvalidSequence;
+    if (reason != DropReason::NotDropped) {
         if (!(cb.tcp_flags & TcpFlags::Rst)) tcp_send_ack(host, sk); // tcp_send_dupack
-        kfree_skb_reason(skb, DropReason::TcpInvalidSequence);
+        kfree_skb_reason(skb, reason);
         scope.ret(0);
         return false;
     }

@@ -197,7 +197,8 @@ TEST(TcpBacklog, BacklogOverTheLimitDropsWithSocketBacklog) {
     EXPECT_GT(sk->sk_backlog.len + sk->sk_rmem_alloc, limit - sk->sk_backlog.q.back().skb->truesize);
     EXPECT_GE(notes_with(t, "TCPBACKLOGDROP"), dropped);
     // release_sock processes what was kept, in B's context: the original delivers its 1448 bytes,
-    // the replays are duplicates (answered with an ACK, dropped as TCP_INVALID_SEQUENCE)
+    // the replays are duplicates: they end at rcv_nxt (= rcv_wup, not left of it), so they pass
+    // tcp_sequence and tcp_data_queue drops them as TCP_OLD_DATA, forcing an immediate ACK
     uint32_t rcv_nxt = sk->rcv_nxt;
     std::vector<uint32_t> kept;
     for (const auto& e : sk->sk_backlog.q) kept.push_back(e.skb->id);
@@ -215,6 +216,7 @@ TEST(TcpBacklog, BacklogOverTheLimitDropsWithSocketBacklog) {
         if (e.kind == EventKind::SkbFree && std::find(kept.begin() + 1, kept.end(), e.skb) != kept.end()) {
             ++freed;
             EXPECT_EQ(e.ctx, p.b->ctx);
+            EXPECT_EQ(static_cast<DropReason>(e.a[0]), DropReason::TcpOldData);
         }
     }
     EXPECT_EQ(freed, kept.size() - 1);
