@@ -22,7 +22,7 @@ bool is_tap_name(std::string_view name) {
 
 Result<std::vector<TapFrame>> tap_frames(const Trace& t, std::string_view tap) {
     if (!is_tap_name(tap))
-        return make_error("'" + std::string(tap) + "' is not a tap name (HOST:tap, e.g. B:tap)");
+        return make_error(std::string("'").append(tap).append("' is not a tap name (HOST:tap, e.g. B:tap)"));
     const std::string_view host = tap.substr(0, tap.size() - kTapSuffix.size());
     std::set<std::string> with_tcpdump;
     bool ran = false;

@@ -35,9 +35,11 @@ int VethDevice::veth_forward_skb(SkBuff* skb) {
 
 NetdevTx VethDevice::ndo_start_xmit(SkBuff* skb) {
     TRACE_FUNC_NAMED(scope, m_sim, veth_xmit, skb);
-    if (!m_peer || !m_peer->up || !m_peer->kernel) { // rcv = rcu_dereference(priv->peer); carrier off
+    // rcv = rcu_dereference(priv->peer): none, or down (carrier off); !pskb_may_pull(skb, ETH_HLEN)
+    const bool no_peer = !m_peer || !m_peer->up || !m_peer->kernel;
+    if (no_peer || !pskb_may_pull(skb, 14)) {
         ++stats.tx_dropped;
-        kfree_skb_reason(skb, DropReason::DevReady);
+        kfree_skb_reason(skb, no_peer ? DropReason::DevReady : DropReason::PktTooSmall);
         scope.ret(static_cast<int>(NetdevTx::Ok));
         return NetdevTx::Ok;
     }

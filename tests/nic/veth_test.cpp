@@ -32,8 +32,10 @@ struct Pair {
         skb_reserve(skb, 64);
         uint8_t* p = skb_put(skb, len);
         for (uint32_t i = 0; i < len; ++i) p[i] = static_cast<uint8_t>(i);
-        p[12] = 0x08; // IPv4
-        p[13] = 0x00;
+        if (len >= 14) {
+            p[12] = 0x08; // IPv4
+            p[13] = 0x00;
+        }
         skb->dev = &a;
         return skb;
     }
@@ -78,6 +80,15 @@ TEST(Veth, PeerDownDropsWithDevReady) {
     for (const auto& e : p.sim.trace().events)
         if (e.kind == EventKind::SkbFree && e.a[0] == static_cast<int64_t>(DropReason::DevReady)) dev_ready = true;
     EXPECT_TRUE(dev_ready);
+}
+
+TEST(Veth, RuntFrameIsDroppedNotRead) {
+    Pair p;
+    SkBuff* skb = p.frame(10); // shorter than an Ethernet header
+    p.sim.in_context(p.task, [&] { p.a.ndo_start_xmit(skb); });
+    EXPECT_TRUE(p.kb.received.empty());
+    EXPECT_EQ(p.a.stats.tx_dropped, 1u);
+    EXPECT_EQ(p.sim.live_skbs(), 0);
 }
 
 } // namespace
