@@ -66,8 +66,15 @@ uint32_t kmalloc_size_roundup(uint32_t n) {
     return pages;
 }
 
-// kmalloc_reserve + __finalize_skb_around: the object size the allocator gives, less
-// skb_shared_info, is the data area (end); truesize is SKB_TRUESIZE(end).
+// kmalloc_reserve + __finalize_skb_around for a head of size bytes: SKB_HEAD_ALIGN(size) comes
+// from the small-head cache or its slab bucket, and all of it but skb_shared_info is data (end).
+static uint32_t kmalloc_reserve_end(uint32_t size) {
+    uint32_t obj = skb_data_align(size) + skb_data_align(kSizeofSharedInfo);
+    obj = obj <= kSkbSmallHeadCacheSize ? kSkbSmallHeadCacheSize : kmalloc_size_roundup(obj);
+    return obj - skb_data_align(kSizeofSharedInfo);
+}
+
+// A head with `aligned` bytes of data area; truesize is SKB_TRUESIZE(end).
 static SkBuff* alloc_skb_head(Sim& sim, uint32_t aligned, Fn allocator, uint32_t size) {
     SkBuff* skb = new_skb(sim);
     skb->buf = std::make_shared<SkbDataBuf>();
@@ -81,9 +88,7 @@ static SkBuff* alloc_skb_head(Sim& sim, uint32_t aligned, Fn allocator, uint32_t
 }
 
 SkBuff* alloc_skb(Sim& sim, uint32_t size, Fn allocator) {
-    uint32_t obj = skb_data_align(size) + skb_data_align(kSizeofSharedInfo); // SKB_HEAD_ALIGN
-    obj = obj <= kSkbSmallHeadCacheSize ? kSkbSmallHeadCacheSize : kmalloc_size_roundup(obj);
-    return alloc_skb_head(sim, obj - skb_data_align(kSizeofSharedInfo), allocator, size);
+    return alloc_skb_head(sim, kmalloc_reserve_end(size), allocator, size);
 }
 
 SkBuff* netdev_alloc_skb(Sim& sim, NetDevice* dev, uint32_t length) {
@@ -270,38 +275,47 @@ SkBuff* skb_clone(SkBuff* skb, bool fclone) {
     return n;
 }
 
-SkBuff* skb_copy(const SkBuff* skb) {
+SkBuff* skb_copy_linear(const SkBuff* skb, uint32_t headroom, uint32_t tailroom, Fn allocator) {
     Sim& sim = *skb->sim;
-    TRACE_FUNC(sim, skb_copy, skb);
     SkBuff* n = new_skb(sim);
     copy_header_fields(n, skb);
+    n->end = kmalloc_reserve_end(headroom + skb->len + tailroom);
     n->buf = std::make_shared<SkbDataBuf>();
-    uint32_t extra = skb->data_len;
-    n->end = skb->end + skb_data_align(extra);
     n->buf->bytes.assign(n->end + kSizeofSharedInfo, 0);
     n->buf->addr = sim.kmalloc_addr(n->buf->bytes.size());
-    std::memcpy(n->buf->bytes.data(), skb->head_ptr(), skb->tail);
-    uint32_t t = skb->tail;
-    for (const auto& f : skb->frags) {
-        std::memcpy(n->buf->bytes.data() + t, f.page->data() + f.offset, f.size);
-        t += f.size;
-    }
-    n->tail = t;
+    const std::vector<uint8_t> bytes = skb->to_bytes();
+    std::memcpy(n->buf->bytes.data() + headroom, bytes.data(), bytes.size());
+    // The header offsets move with data; the headroom's old bytes are not copied (skb_copy keeps
+    // the same headroom and copies them: Linux's skb_copy_bits from -headroom).
+    const auto moved = [&](uint16_t h) {
+        return h == kHdrUnset ? h : static_cast<uint16_t>(h - skb->data + headroom);
+    };
+    if (headroom == skb->data) std::memcpy(n->buf->bytes.data(), skb->head_ptr(), headroom);
+    n->mac_header = moved(skb->mac_header);
+    n->network_header = moved(skb->network_header);
+    n->transport_header = moved(skb->transport_header);
+    if (skb->ip_summed == IpSummed::Partial) n->csum_start = moved(skb->csum_start);
+    n->data = headroom;
+    n->tail = headroom + skb->len;
+    n->len = skb->len;
     n->data_len = 0;
     n->truesize = n->end + skb_data_align(kSizeofSkBuff) + skb_data_align(kSizeofSharedInfo);
     sim.charge_bytes(skb->len);
-    sim.rec().skb_alloc(Fn::skb_copy, *n, skb->len);
+    sim.rec().skb_alloc(allocator, *n, skb->len);
     return n;
+}
+
+SkBuff* skb_copy(const SkBuff* skb) {
+    TRACE_FUNC(*skb->sim, skb_copy, skb);
+    // __alloc_skb(skb_end_offset(skb) + skb->data_len), the same headroom, all data linear.
+    return skb_copy_linear(skb, skb->data, skb->end + skb->data_len - skb->data - skb->len, Fn::skb_copy);
 }
 
 bool pskb_expand_head(SkBuff* skb, uint32_t nhead, uint32_t ntail) {
     Sim& sim = *skb->sim;
     TRACE_FUNC(sim, pskb_expand_head, skb, nhead, ntail);
     uint32_t old_end = skb->end;
-    // kmalloc_reserve: the new head comes from the small-head cache or a slab bucket, all of it used.
-    uint32_t obj = skb_data_align(old_end + nhead + ntail) + skb_data_align(kSizeofSharedInfo);
-    obj = obj <= kSkbSmallHeadCacheSize ? kSkbSmallHeadCacheSize : kmalloc_size_roundup(obj);
-    uint32_t size = obj - skb_data_align(kSizeofSharedInfo);
+    uint32_t size = kmalloc_reserve_end(old_end + nhead + ntail);
     auto nb = std::make_shared<SkbDataBuf>();
     nb->bytes.assign(size + kSizeofSharedInfo, 0);
     nb->addr = sim.kmalloc_addr(nb->bytes.size());

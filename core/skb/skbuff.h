@@ -181,6 +181,10 @@ bool skb_try_coalesce(SkBuff* to, SkBuff* from, uint32_t* delta_truesize);
 SkBuff* skb_clone(SkBuff* skb, bool fclone = false);
 // A private copy of header and data (linearised).
 SkBuff* skb_copy(const SkBuff* skb);
+// A new skb holding all of skb's data linear, with headroom in front and tailroom behind, in a
+// kmalloc'ed head: what skb_copy, skb_copy_expand and skb_segment's non-scatter-gather path
+// allocate. Header offsets and fields follow; the SkbAlloc event names allocator.
+SkBuff* skb_copy_linear(const SkBuff* skb, uint32_t headroom, uint32_t tailroom, Fn allocator);
 // Reallocates head with nhead more headroom and ntail more tailroom; the skb keeps its identity.
 bool pskb_expand_head(SkBuff* skb, uint32_t nhead, uint32_t ntail);
 // Makes sure the first len bytes are in the linear part; false when the skb is shorter.

@@ -55,23 +55,9 @@ static int netdev_core_pick_tx(Host& host, SkBuff* skb) {
 // __alloc_skb(payload + headers + the GSO skb's headroom), headers and payload copied in.
 static SkBuff* skb_segment_linear(Host& host, SkBuff* skb) {
     TRACE_FUNC(host.sim(), skb_segment, skb, skb->gso_segs);
-    const uint32_t headroom = skb_headroom(skb);
-    SkBuff* nskb = alloc_skb(host.sim(), headroom + skb->len);
-    skb_reserve(nskb, headroom);
-    skb_put_data(nskb, skb->to_bytes());
-    const auto rel = [&](uint16_t h) { return h == kHdrUnset ? h : static_cast<uint16_t>(h - skb->data + nskb->data); };
-    nskb->mac_header = rel(skb->mac_header);
-    nskb->network_header = rel(skb->network_header);
-    nskb->transport_header = rel(skb->transport_header);
-    nskb->protocol = skb->protocol;
-    nskb->priority = skb->priority;
-    nskb->dev = skb->dev;
-    nskb->sk = skb->sk;
-    nskb->dst = skb->dst;
-    nskb->flow = skb->flow;
-    nskb->ip_summed = skb->ip_summed;
-    nskb->csum_start = skb->ip_summed == IpSummed::Partial ? rel(skb->csum_start) : 0;
-    nskb->csum_offset = skb->csum_offset;
+    SkBuff* nskb = skb_copy_linear(skb, skb_headroom(skb), 0, Fn::skb_segment);
+    nskb->sk = skb->sk;   // tcp_gso_segment: each segment is charged to the socket (tcp_wfree)
+    nskb->gso_segs = 0;   // a segment is a plain packet
     host.note("segment copied into one linear buffer: " + skb->dev->label + " has no scatter-gather (sg off)",
               Layer::Dev, nskb);
     consume_skb(skb); // the GSO skb is done with once segmented
