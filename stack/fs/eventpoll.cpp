@@ -172,7 +172,10 @@ int ep_send_events(Host& host, EventPoll* ep, int maxevents, std::vector<std::pa
     return static_cast<int>(out.size());
 }
 
-// ep_poll: sends what is ready or sleeps until ep_poll_callback or the timeout (deadline < 0: none).
+// A timeout of -1: wait until an event comes, with no timer.
+constexpr TimeNs kNoDeadline = ~TimeNs{0};
+
+// ep_poll: sends what is ready or sleeps until ep_poll_callback or the timeout (kNoDeadline: none).
 void ep_poll(Host& host, Task& task, std::shared_ptr<EventPoll> ep, std::shared_ptr<SysCall> sc,
              int maxevents, TimeNs deadline, SysRet ret) {
     Sim& sim = host.sim();
@@ -180,10 +183,10 @@ void ep_poll(Host& host, Task& task, std::shared_ptr<EventPoll> ep, std::shared_
         int n = ep_send_events(host, ep.get(), maxevents, sc->events);
         if (n > 0) return ret(n);
     }
-    if (deadline >= 0 && sim.now() >= deadline) return ret(0);
+    if (deadline != kNoDeadline && sim.now() >= deadline) return ret(0);
     if (ep->waiter) return ret(-EBUSY); // SIMPLIFICATION: one waiter per epoll instance
     task.frames.open(Fn::schedule_hrtimeout_range, nullptr,
-                     deadline < 0 ? -1 : (deadline - sim.now()) / kNsPerMs);
+                     deadline == kNoDeadline ? -1 : static_cast<int64_t>((deadline - sim.now()) / kNsPerMs));
     host.note(task.comm + " (pid " + std::to_string(task.pid) + ") sleeps in epoll_wait on " + ep->label,
               Layer::Socket);
     ep->waiter = &task;
@@ -194,7 +197,7 @@ void ep_poll(Host& host, Task& task, std::shared_ptr<EventPoll> ep, std::shared_
         if (!ep) return ret(0);
         ep_poll(host, task, ep, sc, maxevents, deadline, ret);
     };
-    if (deadline >= 0) {
+    if (deadline != kNoDeadline) {
         sim.rec().timer(ep->label, "schedule_hrtimeout_range", TimerOp::Arm, deadline, Layer::Socket);
         EventPoll* raw = ep.get();
         ep->timeout = sim.at(deadline, task.ctx, [&host, raw] {
@@ -301,7 +304,7 @@ void __x64_sys_epoll_wait(Host& host, Task& task, std::shared_ptr<SysCall> sc, S
     int err = 0;
     auto ep = epoll_of(task, epfd, &err);
     if (!ep) return finish(err);
-    TimeNs deadline = timeout_ms < 0 ? -1 : sim.now() + timeout_ms * kNsPerMs; // ep_timeout_to_timespec
+    TimeNs deadline = timeout_ms < 0 ? kNoDeadline : sim.now() + static_cast<TimeNs>(timeout_ms) * kNsPerMs; // ep_timeout_to_timespec
     sc->events.clear();
     task.frames.open(Fn::ep_poll, nullptr, maxevents, timeout_ms);
     ep_poll(host, task, ep, sc, maxevents, deadline, [&task, finish](int64_t r) {

@@ -48,11 +48,12 @@ struct Tapped : TwoHosts {
             ll.ifindex = on.dev_get_by_name("eth0")->ifindex;
             EXPECT_EQ(call([&](SysDone d) { libc_bind_ll(*dump, tap, ll, d); }).ret, 0);
         }
-        if (filter)
+        if (filter) {
             EXPECT_EQ(call([&](SysDone d) {
                           libc_setsockopt_str(*dump, tap, SOL_SOCKET, SO_ATTACH_FILTER, compiled(filter), d);
                       }).ret,
                       0);
+        }
     }
     void send_udp(uint16_t port, const std::string& s) {
         EXPECT_GE(call([&](SysDone d) {

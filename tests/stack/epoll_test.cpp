@@ -136,6 +136,8 @@ TEST(Epoll, ListenerIsReadableWithAPendingConnection) {
     ASSERT_TRUE(res.has_value());
     ASSERT_EQ(res->ret, 1);
     EXPECT_EQ(res->events[0], (std::pair<int, uint32_t>{t.lfd, EPOLLIN}));
+    for (const auto& e : t.sim.trace().events) // timeout -1: the sleep arms no timer
+        EXPECT_FALSE(e.kind == EventKind::Timer && t.sim.trace().str(e.name) == "schedule_hrtimeout_range");
     auto acc = call([&](SysDone d) { libc_accept(*t.b, t.lfd, 0, d); }); // does not sleep
     EXPECT_GE(acc.ret, 0);
     EXPECT_EQ(call([&](SysDone d) { libc_epoll_wait(*t.b, epfd, 8, 0, d); }).ret, 0);

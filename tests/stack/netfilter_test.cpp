@@ -62,7 +62,9 @@ TEST_P(NetfilterDrop, DropsAtTheHookWithTheReason) {
     } else {
         EXPECT_EQ(sent, 2);
     }
-    if (c.host == 'R' && c.hook != NF_INET_POST_ROUTING) EXPECT_EQ(frames_to_b(t), 0);
+    if (c.host == 'R' && c.hook != NF_INET_POST_ROUTING) {
+        EXPECT_EQ(frames_to_b(t), 0);
+    }
     EXPECT_EQ(t.sim.live_skbs(), 0);
 }
 

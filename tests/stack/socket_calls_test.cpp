@@ -108,7 +108,9 @@ TEST(SocketCalls, NodelaySendsASmallSecondSegmentAtOnceNagleHoldsIt) {
     for (bool nodelay : {false, true}) {
         Pair t;
         t.establish();
-        if (nodelay) EXPECT_EQ(t.setopt(t.a, t.cfd, IPPROTO_TCP, TCP_NODELAY, 1), 0);
+        if (nodelay) {
+            EXPECT_EQ(t.setopt(t.a, t.cfd, IPPROTO_TCP, TCP_NODELAY, 1), 0);
+        }
         auto* sk = t.csk();
         uint32_t una = sk->snd_una;
         EXPECT_EQ(t.send(t.cfd, 100), 100);
