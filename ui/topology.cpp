@@ -4,6 +4,7 @@
 #include "ui/topology.h"
 
 #include <algorithm>
+#include <set>
 
 namespace skbscope::ui {
 
@@ -58,6 +59,19 @@ bool Topology::parseAddrNote(std::string_view text, std::string* dev, std::strin
     return true;
 }
 
+bool Topology::parseVethNote(std::string_view text, std::string* dev, std::string* peer) {
+    constexpr std::string_view prefix = "ip link add ";
+    if (text.substr(0, prefix.size()) != prefix) return false;
+    const std::string_view rest = text.substr(prefix.size());
+    const size_t sp = rest.find(' ');
+    if (sp == std::string_view::npos || sp == 0 || rest.substr(sp, 11) != " type veth ") return false;
+    const std::string_view peerDev = wordAfter(rest, " peer name "), peerHost = wordAfter(rest, " netns ");
+    if (peerDev.empty() || peerHost.empty()) return false;
+    *dev = std::string(rest.substr(0, sp));
+    *peer = std::string(peerHost) + ":" + std::string(peerDev);
+    return true;
+}
+
 int Topology::hostIndex(HostId id) const {
     for (size_t h = 0; h < m_hosts.size(); ++h)
         if (m_hosts[h].id == id) return int(h);
@@ -105,6 +119,7 @@ void Topology::setDocument(TraceDocumentPtr doc) {
             name.substr(name.size() - nicSuffix.size()) == nicSuffix)
             addInterface(c.host, name.substr(0, name.size() - nicSuffix.size()));
     }
+    std::set<std::string> vethEnds; // "A:eth0" of each veth pair's first end
     for (uint32_t i = 0; i < m_doc->eventCount(); ++i) {
         const TraceEvent& e = t.events[i];
         if (e.kind == EventKind::Wire) {
@@ -115,7 +130,11 @@ void Topology::setDocument(TraceDocumentPtr doc) {
         }
         if (e.kind != EventKind::Note || e.layer != Layer::Lab) continue;
         if (e.ctx >= t.contexts.size() || t.contexts[e.ctx].kind == ContextKind::Lab) continue;
-        std::string dev, mac, address;
+        std::string dev, mac, address, peer;
+        if (parseVethNote(t.str(e.ref), &dev, &peer)) {
+            vethEnds.insert(std::string(t.host_name(t.contexts[e.ctx].host)) + ":" + dev);
+            continue;
+        }
         if (!parseAddrNote(t.str(e.ref), &dev, &mac, &address)) continue;
         const int itf = addInterface(t.contexts[e.ctx].host, dev);
         if (itf < 0) continue;
@@ -131,13 +150,15 @@ void Topology::setDocument(TraceDocumentPtr doc) {
         link.name = t.contexts[c].name;
         link.ctx = ContextId(c);
         std::string_view ends[2];
-        if (parseLinkName(link.name, &ends[0], &ends[1]))
+        if (parseLinkName(link.name, &ends[0], &ends[1])) {
+            link.veth = vethEnds.count(std::string(ends[0])) != 0;
             for (int side = 0; side < 2; ++side) {
                 std::string_view host, dev;
                 if (!splitEnd(ends[side], &host, &dev)) continue;
                 const auto it = std::find(t.hosts.begin(), t.hosts.end(), host);
                 if (it != t.hosts.end()) link.ends[side] = addInterface(HostId(it - t.hosts.begin()), dev);
             }
+        }
         m_links.push_back(std::move(link));
     }
 }

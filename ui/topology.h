@@ -31,6 +31,7 @@ struct TopoLink {
     std::string name;
     ContextId ctx = 0;
     int ends[2] = {-1, -1}; // interface at port 0 ("a", left of "<->") and port 1 ("b")
+    bool veth = false;      // a veth pair between namespaces (the lab's "ip link add ... type veth" Note)
 };
 
 // One frame between its send and its arrival. fraction: how far it has come, 0 at the sending
@@ -71,6 +72,9 @@ class Topology final {
 
     // Parses "A:eth0<->R:eth0" (spaces around "<->" allowed) into its two "host:dev" halves.
     static bool parseLinkName(std::string_view name, std::string_view* a, std::string_view* b);
+    // Parses a Note "ip link add eth0 type veth peer name eth1 netns R": the end on this host (dev)
+    // and its peer ("R:eth1").
+    static bool parseVethNote(std::string_view text, std::string* dev, std::string* peer);
     // Parses a Note "ip addr show eth0: link/ether 02:..:64 inet 192.168.1.100/24" (inet optional).
     static bool parseAddrNote(std::string_view text, std::string* dev, std::string* mac,
                               std::string* address);

@@ -60,8 +60,16 @@ void TopologyCanvas::paintEvent(QPaintEvent*) {
     for (const LinkLine& line : layout.linkLines()) {
         if (!line.drawn) continue;
         const bool hot = line.link == v.m_highlightLink;
-        p.setPen(QPen(hot ? QColor(0xe0, 0x90, 0x00) : QColor(0x70, 0x70, 0x70), hot ? 4 : 2));
+        // A veth pair is no cable: dashed, and named above its middle.
+        const bool veth = line.link >= 0 && v.m_topo.links()[size_t(line.link)].veth;
+        QPen pen(hot ? QColor(0xe0, 0x90, 0x00) : QColor(0x70, 0x70, 0x70), hot ? 4 : 2);
+        if (veth) pen.setStyle(Qt::DashLine);
+        p.setPen(pen);
         p.drawLine(line.ends[0], line.ends[1]);
+        if (veth) {
+            const QPointF mid = (line.ends[0] + line.ends[1]) / 2;
+            p.drawText(QRectF(mid.x() - 30, mid.y() - 22, 60, 18), Qt::AlignCenter, QStringLiteral("veth"));
+        }
     }
     for (const HostBox& box : layout.hostBoxes())
         paintHost(p, box);

@@ -166,6 +166,12 @@ Result<void> build(World& w, const Scenario& s) {
         Machine& m = w.machines[hs.name];
         Result<void> err;
         sim.in_context(m.init_ctx, [&] {
+            // The veth pairs this namespace creates (the a end's), as the command that made them:
+            // the GUI's topology panel (ui/topology.cpp) marks those links as veth pairs.
+            for (const LinkSpec& ls : s.links)
+                if (ls.type == LinkType::Veth && ls.a_host == hs.name)
+                    sim.rec().note("ip link add " + ls.a_dev + " type veth peer name " + ls.b_dev + " netns " + ls.b_host,
+                                   Layer::Lab);
             m.host->open_devices();
             // The interface table as `ip addr show` prints it, one Note per interface: the GUI's
             // topology panel (ui/topology.cpp) reads each interface's MAC and address from these.

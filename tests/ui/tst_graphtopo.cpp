@@ -106,6 +106,7 @@ class TestGraphTopo : public QObject {
     void parseAddrNote();
     void topologyOfSendWalk();
     void topologyOfATraceWithoutAddresses();
+    void topologyMarksVethPairs();
     void framesInFlight();
     void frameMarksSitOnTheirLink();
     void topologyScreenshot();
@@ -631,6 +632,27 @@ void TestGraphTopo::parseAddrNote() {
     QCOMPARE(QString::fromStdString(d), dev);
     QCOMPARE(QString::fromStdString(m), mac);
     QCOMPARE(QString::fromStdString(a), address);
+}
+
+// tcp10k runs on namespaces joined by veth pairs: the lab's "ip link add ... type veth" Notes mark
+// both links; send-walk's cables are not veth; a note that is not one is refused.
+void TestGraphTopo::topologyMarksVethPairs() {
+    Topology veth;
+    veth.setDocument(runScenario(SKBSCOPE_SOURCE_DIR "/lessons/scenarios/tcp10k.yaml"));
+    QCOMPARE(veth.links().size(), size_t(2));
+    for (const TopoLink& l : veth.links()) {
+        QVERIFY2(l.veth, l.name.c_str());
+        QVERIFY(l.ends[0] >= 0 && l.ends[1] >= 0);
+    }
+    Topology cables;
+    cables.setDocument(m_walk);
+    for (const TopoLink& l : cables.links()) QVERIFY2(!l.veth, l.name.c_str());
+    std::string dev, peer;
+    QVERIFY(Topology::parseVethNote("ip link add eth1 type veth peer name eth0 netns B", &dev, &peer));
+    QCOMPARE(QString::fromStdString(dev + " " + peer), QStringLiteral("eth1 B:eth0"));
+    QVERIFY(!Topology::parseVethNote("ip link add eth1 type dummy", &dev, &peer));
+    QVERIFY(!Topology::parseVethNote("ip link add eth1 type veth peer name eth0", &dev, &peer));
+    QVERIFY(!Topology::parseVethNote("ip addr show eth0: link/ether 02:00:00:00:01:64", &dev, &peer));
 }
 
 void TestGraphTopo::topologyOfSendWalk() {
